@@ -1,0 +1,112 @@
+// Command bureau runs the Bureau CMS and its maintenance tasks.
+//
+//	bureau serve          run the HTTP server (migrates; demo content into an empty embedded database)
+//	bureau migrate        apply database migrations
+//	bureau seed demo      load the demo content (idempotent)
+//	bureau users create   create a user with a grant (the first admin is made this way)
+//	bureau users set-password
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"gorm.io/gorm"
+
+	"bureau/models"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bureau:", err)
+		var usage usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) + "\n\n" + usageText }
+
+const usageText = `usage:
+  bureau serve                    run the server (BUREAU_ADDR, default 127.0.0.1:8080)
+  bureau migrate                  apply database migrations
+  bureau seed demo                load the demo content; running it again changes nothing
+  bureau users create --email E --role R [--scope S] [--name N] --password-stdin
+  bureau users set-password --email E --password-stdin
+
+Configuration comes from BUREAU_* environment variables; see the README.`
+
+// run is main without process globals, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError("no command given")
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, usageText)
+		return nil
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(cfg, stderr)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+			fmt.Fprintf(stdout, "schema is up to date (%s)\n", models.LatestMigration())
+			return nil
+		})
+	case "seed":
+		if len(args) != 2 || args[1] != "demo" {
+			return usageError("seed takes one argument: demo")
+		}
+		return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+			n, err := models.SeedDemo(ctx, db)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "demo content: %d documents created, the rest were already there\n", n)
+			return nil
+		})
+	case "users":
+		return usersCommand(ctx, cfg, log, args[1:], stdin, stdout)
+	}
+	return usageError(fmt.Sprintf("unknown command %q", args[0]))
+}
+
+// withDB opens and migrates the database for a one-off command.
+func withDB(ctx context.Context, cfg Config, log *slog.Logger, fn func(db *gorm.DB) error) error {
+	db, err := models.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	if err := models.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return fn(db)
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,75 @@
+// Package handlers is Bureau's HTTP layer: the Gin router, the public read
+// API, the admin API and operational endpoints. Handlers are methods on
+// Server, which holds their dependencies; they return errors, and one place
+// (problem.go) turns errors into answers.
+package handlers
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+
+	"bureau/models/catalog"
+)
+
+// Options are the HTTP settings from the configuration.
+type Options struct {
+	// PublicCacheControl is sent with every public API answer.
+	PublicCacheControl string
+	// AdminOrigins may call the admin and auth API from a browser (CORS).
+	AdminOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64
+	// Production turns on Secure cookies and hides debugging aids.
+	Production bool
+}
+
+// DefaultOptions are the settings used when the configuration says nothing.
+func DefaultOptions() Options {
+	return Options{
+		PublicCacheControl: "public, max-age=60, stale-while-revalidate=300",
+		MaxBodyBytes:       1 << 20,
+	}
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	db      *gorm.DB
+	catalog *catalog.Catalog
+	log     *slog.Logger
+	opts    Options
+	metrics  *metrics
+	registry *prometheus.Registry
+	ids      *requestIDs
+}
+
+// Deps are the dependencies of a Server, built by cmd/bureau.
+type Deps struct {
+	DB       *gorm.DB
+	Catalog  *catalog.Catalog
+	Log      *slog.Logger
+	Registry *prometheus.Registry // where HTTP metrics are registered
+	Options  Options
+}
+
+// NewServer wires a Server.
+func NewServer(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	return &Server{
+		db:      d.DB,
+		catalog: d.Catalog,
+		log:     d.Log,
+		opts:    d.Options,
+		metrics:  newMetrics(d.Registry),
+		registry: d.Registry,
+		ids:      newRequestIDs(),
+	}
+}

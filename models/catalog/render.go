@@ -1,0 +1,166 @@
+package catalog
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"bureau/models"
+)
+
+// Doc is a prepared public answer: the exact bytes to send and the
+// validators that go with them.
+type Doc struct {
+	Body         []byte
+	ETag         string // strong, quoted
+	LastModified time.Time
+	LastModHTTP  string // LastModified in HTTP date format, formatted once
+}
+
+func newDoc(body []byte, modified time.Time) Doc {
+	sum := sha256.Sum256(body)
+	modified = modified.UTC().Truncate(time.Second)
+	d := Doc{
+		Body:         body,
+		ETag:         `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`,
+		LastModified: modified,
+	}
+	if !modified.IsZero() {
+		d.LastModHTTP = modified.Format(http.TimeFormat)
+	}
+	return d
+}
+
+// The public JSON shapes. Field order here is the order on the wire.
+
+type officeRef struct {
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Acronym string `json:"acronym"`
+}
+
+type officeJSON struct {
+	ID              string           `json:"id"`
+	Slug            string           `json:"slug"`
+	Name            string           `json:"name"`
+	Acronym         string           `json:"acronym"`
+	Summary         string           `json:"summary"`
+	DescriptionHTML string           `json:"description_html"`
+	DescriptionText string           `json:"description_text"`
+	Contacts        []models.Contact `json:"contacts"`
+	Departments     []departmentJSON `json:"departments"`
+	PublishedAt     time.Time        `json:"published_at"`
+	UpdatedAt       time.Time        `json:"updated_at"`
+}
+
+type officeSummaryJSON struct {
+	ID              string    `json:"id"`
+	Slug            string    `json:"slug"`
+	Name            string    `json:"name"`
+	Acronym         string    `json:"acronym"`
+	Summary         string    `json:"summary"`
+	DepartmentCount int       `json:"department_count"`
+	PublishedAt     time.Time `json:"published_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+type departmentJSON struct {
+	ID              string           `json:"id"`
+	Slug            string           `json:"slug"`
+	Name            string           `json:"name"`
+	Acronym         string           `json:"acronym"`
+	Summary         string           `json:"summary"`
+	DescriptionHTML string           `json:"description_html"`
+	DescriptionText string           `json:"description_text"`
+	LearnMoreURL    string           `json:"learn_more_url"`
+	Position        int              `json:"position"`
+	Contacts        []models.Contact `json:"contacts"`
+	Office          *officeRef       `json:"office,omitempty"`
+	PublishedAt     time.Time        `json:"published_at"`
+	UpdatedAt       time.Time        `json:"updated_at"`
+}
+
+func (d *department) json(withOffice bool) departmentJSON {
+	j := departmentJSON{
+		ID: d.id, Slug: d.c.Slug, Name: d.c.Name, Acronym: d.c.Acronym, Summary: d.c.Summary,
+		DescriptionHTML: d.c.DescriptionHTML, DescriptionText: d.descText, LearnMoreURL: d.c.LearnMoreURL,
+		Position: d.c.Position, Contacts: nonNilContacts(d.c.Contacts),
+		PublishedAt: d.publishedAt, UpdatedAt: d.updatedAt,
+	}
+	if withOffice && d.office != nil {
+		j.Office = &officeRef{Slug: d.office.c.Slug, Name: d.office.c.Name, Acronym: d.office.c.Acronym}
+	}
+	return j
+}
+
+func nonNilContacts(cs []models.Contact) []models.Contact {
+	if cs == nil {
+		return []models.Contact{}
+	}
+	for i := range cs {
+		if cs[i].Phones == nil {
+			cs[i].Phones = []models.Phone{}
+		}
+		if cs[i].Emails == nil {
+			cs[i].Emails = []models.Email{}
+		}
+	}
+	return cs
+}
+
+// dataEnvelope wraps one object as {"data": ...}.
+func dataEnvelope(v any) []byte {
+	return mustMarshal(struct {
+		Data any `json:"data"`
+	}{v})
+}
+
+// mustMarshal encodes without escaping <, > and &, so rich text reads as
+// written; answers are application/json with nosniff, never HTML.
+func mustMarshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only plain structs of strings, ints and times are encoded here.
+		panic(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// renderOffice prepares an office's document and list item; departments
+// are its visible departments in order.
+func renderOffice(o *office, departments []*department) {
+	deps := make([]departmentJSON, len(departments))
+	modified := o.publishedAt
+	for i, d := range departments {
+		deps[i] = d.json(false)
+		if d.publishedAt.After(modified) {
+			modified = d.publishedAt
+		}
+	}
+	o.doc = newDoc(dataEnvelope(officeJSON{
+		ID: o.id, Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym, Summary: o.c.Summary,
+		DescriptionHTML: o.c.DescriptionHTML, DescriptionText: o.descText,
+		Contacts: nonNilContacts(o.c.Contacts), Departments: deps,
+		PublishedAt: o.publishedAt, UpdatedAt: o.updatedAt,
+	}), modified)
+	o.item = mustMarshal(officeSummaryJSON{
+		ID: o.id, Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym, Summary: o.c.Summary,
+		DepartmentCount: len(departments), PublishedAt: o.publishedAt, UpdatedAt: o.updatedAt,
+	})
+}
+
+// renderDepartment prepares a visible department's document and list item.
+func renderDepartment(d *department) {
+	j := d.json(true)
+	d.item = mustMarshal(j)
+	modified := d.publishedAt
+	if d.office.publishedAt.After(modified) {
+		modified = d.office.publishedAt
+	}
+	d.doc = newDoc(dataEnvelope(json.RawMessage(d.item)), modified)
+}

@@ -4,6 +4,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"bureau/models"
+	"bureau/policies"
 )
 
 // Router builds the HTTP routes. Middleware order matters: the request id
@@ -21,7 +24,7 @@ func (s *Server) Router() *gin.Engine {
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+c.Request.Method))
 	})
-	r.Use(requestIDMiddleware(s.ids), s.observe(), s.recoverer(), securityHeaders, s.limitBody())
+	r.Use(requestIDMiddleware(s.ids), s.observe(), s.recoverer(), securityHeaders, s.limitBody(), s.adminPreflight)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.handle(s.readyz))
@@ -41,5 +44,32 @@ func (s *Server) Router() *gin.Engine {
 		public.HEAD(path, s.handle(h))
 		public.OPTIONS(path, func(c *gin.Context) {}) // answered by publicCORS
 	}
+
+	// Sign-in. Login and refresh are the only API routes without a token.
+	authGroup := r.Group("/api/v1/auth", s.adminCORS)
+	authGroup.POST("/login", s.handle(s.login))
+	authGroup.POST("/refresh", s.handle(s.refresh))
+	authGroup.POST("/logout", s.authenticate, s.handle(s.logout))
+	authGroup.GET("/me", s.authenticate, s.handle(s.me))
+	authGroup.PATCH("/me", s.authenticate, s.handle(s.updateProfile))
+	authGroup.POST("/password", s.authenticate, s.handle(s.changePassword))
+
+	// The admin API: every route authenticates, then checks the role's
+	// permission; handlers check the scope of the object they touch.
+	admin := r.Group("/api/v1/admin", s.adminCORS, s.authenticate)
+	s.contentRoutes(admin, models.KindOffice)
+	s.contentRoutes(admin, models.KindDepartment)
+
+	admin.GET("/users", s.requireGlobal(policies.ObjectUsers, policies.ActionRead), s.handle(s.listUsers))
+	admin.POST("/users", s.requireGlobal(policies.ObjectUsers, policies.ActionCreate), s.handle(s.createUser))
+	admin.GET("/users/:id", s.requireGlobal(policies.ObjectUsers, policies.ActionRead), s.handle(s.getUser))
+	admin.PATCH("/users/:id", s.requireGlobal(policies.ObjectUsers, policies.ActionUpdate), s.handle(s.updateUser))
+
+	admin.GET("/grants", s.requireGlobal(policies.ObjectGrants, policies.ActionRead), s.handle(s.listGrants))
+	admin.POST("/grants", s.requireGlobal(policies.ObjectGrants, policies.ActionCreate), s.handle(s.createGrant))
+	admin.DELETE("/grants/:id", s.requireGlobal(policies.ObjectGrants, policies.ActionDelete), s.handle(s.deleteGrant))
+
+	admin.GET("/roles", s.requireGlobal(policies.ObjectRoles, policies.ActionRead), s.handle(s.listRoles))
+	admin.GET("/audit", s.requireGlobal(policies.ObjectAudit, policies.ActionRead), s.handle(s.listAudit))
 	return r
 }

@@ -6,11 +6,14 @@ package handlers
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
+	"bureau/auth"
 	"bureau/models/catalog"
+	"bureau/policies"
 )
 
 // Options are the HTTP settings from the configuration.
@@ -37,13 +40,20 @@ func DefaultOptions() Options {
 
 // Server holds what the handlers need.
 type Server struct {
-	db      *gorm.DB
-	catalog *catalog.Catalog
-	log     *slog.Logger
-	opts    Options
+	db       *gorm.DB
+	catalog  *catalog.Catalog
+	log      *slog.Logger
+	opts     Options
 	metrics  *metrics
 	registry *prometheus.Registry
 	ids      *requestIDs
+
+	tokens       *auth.Tokens
+	enforcer     *policies.Enforcer
+	users        *userCache
+	refreshTTL   time.Duration
+	loginByIP    *auth.Limiter
+	loginByEmail *auth.Limiter
 }
 
 // Deps are the dependencies of a Server, built by cmd/bureau.
@@ -53,6 +63,10 @@ type Deps struct {
 	Log      *slog.Logger
 	Registry *prometheus.Registry // where HTTP metrics are registered
 	Options  Options
+
+	Tokens     *auth.Tokens       // access tokens
+	Enforcer   *policies.Enforcer // grants and role permissions
+	RefreshTTL time.Duration      // lifetime of a refresh token
 }
 
 // NewServer wires a Server.
@@ -60,16 +74,28 @@ func NewServer(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	if d.RefreshTTL <= 0 {
+		d.RefreshTTL = 30 * 24 * time.Hour
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
 	return &Server{
-		db:      d.DB,
-		catalog: d.Catalog,
-		log:     d.Log,
-		opts:    d.Options,
+		db:       d.DB,
+		catalog:  d.Catalog,
+		log:      d.Log,
+		opts:     d.Options,
 		metrics:  newMetrics(d.Registry),
 		registry: d.Registry,
 		ids:      newRequestIDs(),
+
+		tokens:     d.Tokens,
+		enforcer:   d.Enforcer,
+		users:      newUserCache(),
+		refreshTTL: d.RefreshTTL,
+		// Per client address: enough for a busy office behind one NAT.
+		loginByIP: auth.NewLimiter(30, 10*time.Minute),
+		// Per account: slows password guessing on one account to a crawl.
+		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
 	}
 }

@@ -138,7 +138,8 @@ func SeedDemo(ctx context.Context, db *gorm.DB) (int, error) {
 
 func seedOffice(ctx context.Context, db *gorm.DB, c OfficeContent) (id string, created bool, err error) {
 	var existing Document
-	err = db.WithContext(ctx).Table("offices").Select("id").Where("slug = ?", c.Slug).Take(&existing).Error
+	// Unscoped: a trashed office still holds its slug and must be left alone.
+	err = db.WithContext(ctx).Unscoped().Table("offices").Select("id").Where("slug = ?", c.Slug).Take(&existing).Error
 	if err == nil {
 		return existing.ID, false, nil
 	}
@@ -161,10 +162,12 @@ func slugTaken(ctx context.Context, db *gorm.DB, kind Kind, slug string) (bool, 
 	return n > 0, err
 }
 
-// IsEmpty reports whether the database holds no content and no users yet;
-// `serve` loads the demo content only into an empty embedded database.
+// IsEmpty reports whether the database has never held content (trashed
+// documents count as content); `serve` loads the demo content only into an
+// empty embedded database. Accounts do not count: creating the first admin
+// before the first start still gets the demo.
 func IsEmpty(ctx context.Context, db *gorm.DB) (bool, error) {
-	for _, table := range []string{"offices", "departments", "users"} {
+	for _, table := range []string{"offices", "departments"} {
 		var n int64
 		if err := db.WithContext(ctx).Table(table).Count(&n).Error; err != nil {
 			return false, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -245,7 +246,9 @@ func Trash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string) 
 func RestoreFromTrash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var doc Document
-		if err := tx.Table(kind.Plural()).Where("id = ? AND deleted_at IS NOT NULL", id).Take(&doc).Error; err != nil {
+		// Unscoped: Document's DeletedAt would otherwise add "deleted_at IS
+		// NULL" and no trashed row could ever be found.
+		if err := tx.Unscoped().Table(kind.Plural()).Where("id = ? AND deleted_at IS NOT NULL", id).Take(&doc).Error; err != nil {
 			return translateReadError(err)
 		}
 		if kind == KindDepartment {
@@ -257,7 +260,7 @@ func RestoreFromTrash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, 
 				return &ConflictError{Field: "office_id", Message: "the department's office is in the trash: restore it first"}
 			}
 		}
-		if err := tx.Table(kind.Plural()).Where("id = ?", id).Update("deleted_at", nil).Error; err != nil {
+		if err := tx.Unscoped().Table(kind.Plural()).Where("id = ?", id).Update("deleted_at", nil).Error; err != nil {
 			return err
 		}
 		if err := RecordAudit(ctx, tx, actor, string(kind)+".restore", string(kind), id, nil); err != nil {
@@ -383,4 +386,97 @@ func translateWriteError(err error) error {
 		return &ConflictError{Field: "slug", Message: "is already used by another item"}
 	}
 	return err
+}
+
+// GetRevision returns one revision of a document.
+func GetRevision(ctx context.Context, db *gorm.DB, kind Kind, id string, number int) (*Revision, error) {
+	rev := &Revision{}
+	err := db.WithContext(ctx).Where("entity_type = ? AND entity_id = ? AND number = ?", kind, id, number).Take(rev).Error
+	if err != nil {
+		return nil, translateReadError(err)
+	}
+	return rev, nil
+}
+
+// OfficeSlug returns the current slug of an office, trashed or not; the
+// scope of a department's grants runs through it.
+func OfficeSlug(ctx context.Context, db *gorm.DB, officeID string) (string, error) {
+	var slug string
+	err := db.WithContext(ctx).Table("offices").Select("slug").Where("id = ?", officeID).Scan(&slug).Error
+	if err == nil && slug == "" {
+		err = ErrNotFound
+	}
+	return slug, err
+}
+
+// DocumentFilter selects documents for the admin lists.
+type DocumentFilter struct {
+	Q            string
+	Status       string   // "", StatusDraft, StatusPublished or StatusChanged
+	OfficeID     string   // departments only
+	AllScopes    bool     // the user may see everything
+	OfficeSlugs  []string // otherwise: offices (and their departments) in scope
+	DepartmentSl []string // and departments in scope
+	Limit        int
+	Offset       int
+}
+
+// ListOffices returns the rows of offices (drafts included) matching f.
+func ListOffices(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Office, int64, error) {
+	q := db.WithContext(ctx).Model(&Office{})
+	q = filterDocuments(q, "offices", f)
+	if !f.AllScopes {
+		q = q.Where("offices.slug IN ?", nonEmpty(f.OfficeSlugs))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []Office
+	err := q.Order("offices.name, offices.slug").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error
+	return rows, total, err
+}
+
+// ListDepartments returns the rows of departments (drafts included)
+// matching f, in their offices' order.
+func ListDepartments(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Department, int64, error) {
+	q := db.WithContext(ctx).Model(&Department{}).Joins("JOIN offices ON offices.id = departments.office_id")
+	q = filterDocuments(q, "departments", f)
+	if f.OfficeID != "" {
+		q = q.Where("departments.office_id = ?", f.OfficeID)
+	}
+	if !f.AllScopes {
+		q = q.Where("offices.slug IN ? OR departments.slug IN ?", nonEmpty(f.OfficeSlugs), nonEmpty(f.DepartmentSl))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []Department
+	err := q.Order("offices.name, departments.position, departments.name").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error
+	return rows, total, err
+}
+
+func filterDocuments(q *gorm.DB, table string, f DocumentFilter) *gorm.DB {
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		q = q.Where("LOWER("+table+".name) LIKE ? ESCAPE '\\' OR LOWER("+table+".acronym) LIKE ? ESCAPE '\\' OR "+table+".slug LIKE ? ESCAPE '\\'", like, like, like)
+	}
+	switch f.Status {
+	case StatusDraft:
+		q = q.Where(table + ".published_revision IS NULL")
+	case StatusPublished:
+		q = q.Where(table + ".published_revision = " + table + ".version")
+	case StatusChanged:
+		q = q.Where(table + ".published_revision IS NOT NULL AND " + table + ".published_revision <> " + table + ".version")
+	}
+	return q
+}
+
+// nonEmpty keeps "IN ?" valid SQL for an empty list: no real slug is "".
+func nonEmpty(s []string) []string {
+	if len(s) == 0 {
+		return []string{""}
+	}
+	return s
 }

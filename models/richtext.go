@@ -7,6 +7,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // richTextPolicy allows the small vocabulary editors need (paragraphs,
@@ -36,7 +37,7 @@ func addNoopener(clean string) string {
 	if !strings.Contains(clean, "<a ") {
 		return clean
 	}
-	nodes, err := html.ParseFragment(strings.NewReader(clean), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: 0})
+	nodes, err := html.ParseFragment(strings.NewReader(clean), fragmentContext())
 	if err != nil {
 		return clean
 	}
@@ -58,6 +59,12 @@ func addNoopener(clean string) string {
 	return b.String()
 }
 
+// fragmentContext is the <div> rich text is parsed inside. ParseFragment
+// refuses a context whose DataAtom does not match its Data.
+func fragmentContext() *html.Node {
+	return &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+}
+
 func walk(n *html.Node, fn func(*html.Node)) {
 	fn(n)
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -75,7 +82,7 @@ func RichTextToPlain(safeHTML string) string {
 	if safeHTML == "" {
 		return ""
 	}
-	nodes, err := html.ParseFragment(strings.NewReader(safeHTML), &html.Node{Type: html.ElementNode, Data: "div"})
+	nodes, err := html.ParseFragment(strings.NewReader(safeHTML), fragmentContext())
 	if err != nil {
 		return ""
 	}

@@ -125,8 +125,8 @@ func Roles() []Role {
 	return out
 }
 
-// grantable lists every (object, action) pair Bureau checks, for listing
-// permissions. Allow itself is not limited to it.
+// grantable is an (object, action) pair. universe lists every pair Bureau
+// checks; Allow answers other pairs too, only more slowly.
 type grantable struct{ object, action string }
 
 var universe = func() []grantable {
@@ -154,7 +154,23 @@ var universe = func() []grantable {
 // panics at start-up (and in every test).
 var defaultPolicy = mustParsePolicy(defaultPolicyText)
 
-var derivedRoles = mustDeriveRoles()
+// derivedRoles and permitted are what Casbin, given the embedded model and
+// policy, says each role may do over the universe. Role permissions do not
+// depend on the scope, so they are computed once; Roles reports them and
+// Allow decides with them, so the two cannot disagree.
+var derivedRoles, permitted = mustDeriveRoles()
+
+// roleSet is a set of roles, one bit per entry of roleDescriptions.
+type roleSet uint8
+
+func roleBit(name string) roleSet {
+	for i, r := range roleDescriptions {
+		if r.name == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
 
 func mustParsePolicy(text string) [][]string {
 	var rows [][]string
@@ -194,14 +210,15 @@ func newCasbin() (*casbin.Enforcer, error) {
 	return ce, nil
 }
 
-// mustDeriveRoles asks the enforcer what a holder of each role in scope "*"
-// may do, over every pair Bureau checks.
-func mustDeriveRoles() []Role {
+// mustDeriveRoles asks Casbin what a holder of each role in scope "*" may
+// do, pair by pair over the universe.
+func mustDeriveRoles() ([]Role, map[grantable]roleSet) {
 	ce, err := newCasbin()
 	if err != nil {
 		panic(err)
 	}
 	roles := make([]Role, 0, len(roleDescriptions))
+	table := make(map[grantable]roleSet, len(universe))
 	for _, rd := range roleDescriptions {
 		probe := "probe:" + rd.name
 		if _, err := ce.AddGroupingPolicy(probe, rd.name, ScopeAll); err != nil {
@@ -215,6 +232,7 @@ func mustDeriveRoles() []Role {
 			}
 			if ok {
 				r.Permissions = append(r.Permissions, Permission{Object: g.object, Action: g.action})
+				table[g] |= roleBit(rd.name)
 			}
 		}
 		if len(r.Permissions) == 0 {
@@ -222,5 +240,5 @@ func mustDeriveRoles() []Role {
 		}
 		roles = append(roles, r)
 	}
-	return roles
+	return roles, table
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"bureau/auth"
 	"bureau/handlers"
 	"bureau/models"
 	"bureau/models/catalog"
+	"bureau/policies"
 )
 
 // serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains
@@ -47,16 +50,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := cat.LoadAll(ctx); err != nil {
 		return err
 	}
-	// Other instances announce publications over PostgreSQL NOTIFY.
-	go models.Listen(ctx, cfg.DatabaseURL, log, func(payload string) {
-		if err := cat.Refresh(ctx, payload); err != nil {
-			log.Error("refresh public content", "event", payload, "error", err.Error())
-		}
-	}, func() {
-		if err := cat.LoadAll(ctx); err != nil {
-			log.Error("reload public content", "error", err.Error())
-		}
-	})
+	tokens, err := newTokens(cfg)
+	if err != nil {
+		return err
+	}
+	enforcer, err := policies.NewEnforcer(db)
+	if err != nil {
+		return err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -66,7 +67,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	opts.TrustedProxies = cfg.TrustedProxies
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.Production = cfg.Production()
-	srv := handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Log: log, Registry: reg, Options: opts})
+	srv := handlers.NewServer(handlers.Deps{
+		DB: db, Catalog: cat, Log: log, Registry: reg, Options: opts,
+		Tokens: tokens, Enforcer: enforcer, RefreshTTL: cfg.RefreshTokenTTL,
+	})
+	// Other instances announce publications, grant and session changes over
+	// PostgreSQL NOTIFY; after a lost connection everything is reloaded.
+	go models.Listen(ctx, cfg.DatabaseURL, log,
+		func(payload string) { srv.HandleEvent(ctx, payload) },
+		func() { srv.Resync(ctx) })
 
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
@@ -86,6 +95,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	fmt.Fprintf(stdout, "Bureau is serving http://%s (database: %s; public: %d offices, %d departments)\n",
 		listener.Addr(), models.DialectOf(db), offices, departments)
 	fmt.Fprintf(stdout, "  try: curl http://%s/api/v1/offices/occs\n", listener.Addr())
+	if n, err := models.CountUsers(ctx, db); err == nil && n == 0 {
+		fmt.Fprintln(stdout, "No user exists yet. Create the first admin with:")
+		fmt.Fprintln(stdout, "  bureau users create --email you@example.org --role admin --password-stdin")
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(listener) }()
@@ -105,4 +118,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newTokens builds the access-token issuer. Without a configured secret
+// (development only: production refuses to start) one is generated once
+// and kept in the data directory, so sessions survive restarts.
+func newTokens(cfg Config) (*auth.Tokens, error) {
+	secret := cfg.JWTSecret
+	if len(secret) == 0 {
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(filepath.Join(cfg.DataDir, "jwt-secret")); err != nil {
+			return nil, fmt.Errorf("JWT secret: %w", err)
+		}
+	}
+	return auth.NewTokens(auth.TokenConfig{Secret: secret, Issuer: "bureau", Audience: "bureau-admin", TTL: cfg.AccessTokenTTL})
 }

@@ -1,11 +1,152 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"bureau/auth"
+	"bureau/models"
+	"bureau/policies"
 )
 
+// usersCommand manages accounts from the shell: the first admin is made
+// here, and a locked-out admin gets back in here.
 func usersCommand(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
-	return usageError("users: not available yet")
+	if len(args) == 0 {
+		return usageError("users needs a subcommand: create or set-password")
+	}
+	switch args[0] {
+	case "create":
+		return usersCreate(ctx, cfg, log, args[1:], stdin, stdout)
+	case "set-password":
+		return usersSetPassword(ctx, cfg, log, args[1:], stdin, stdout)
+	}
+	return usageError(fmt.Sprintf("unknown users subcommand %q", args[0]))
+}
+
+func usersCreate(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "email address (sign-in name)")
+	role := fs.String("role", "", "admin, editor, author or viewer")
+	scope := fs.String("scope", policies.ScopeAll, `"*", office:{slug} or department:{slug}`)
+	name := fs.String("name", "", "display name")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	if err := fs.Parse(args); err != nil {
+		return usageError("users create: " + err.Error())
+	}
+	if *email == "" || *role == "" || !*fromStdin {
+		return usageError("users create needs --email, --role and --password-stdin")
+	}
+	if !policies.IsRole(*role) {
+		return fmt.Errorf("--role must be admin, editor, author or viewer")
+	}
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPasswordPolicy(password, *email); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+		var u *models.User
+		err := db.Transaction(func(tx *gorm.DB) error {
+			var err error
+			if u, err = models.CreateUser(ctx, tx, *email, *name, hash); err != nil {
+				return err
+			}
+			g, err := policies.AddGrant(tx, policies.Grant{UserID: u.ID, Role: *role, Scope: *scope})
+			if err != nil {
+				return err
+			}
+			if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
+				return err
+			}
+			return models.RecordAudit(ctx, tx, models.System, "user.create", "user", u.ID,
+				map[string]any{"email": u.Email, "role": g.Role, "scope": g.Scope, "via": "cli"})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s (%s) with role %s in scope %s\n", u.Email, u.ID, *role, *scope)
+		return nil
+	})
+}
+
+func usersSetPassword(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("users set-password", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	email := fs.String("email", "", "the account's email")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	if err := fs.Parse(args); err != nil {
+		return usageError("users set-password: " + err.Error())
+	}
+	if *email == "" || !*fromStdin {
+		return usageError("users set-password needs --email and --password-stdin")
+	}
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPasswordPolicy(password, *email); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			u, err := models.GetUserByEmail(ctx, tx, *email)
+			if errors.Is(err, models.ErrNotFound) {
+				return fmt.Errorf("no user has the email %s", *email)
+			}
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = hash
+			u.TokenVersion++
+			if err := models.SaveUser(ctx, tx, u); err != nil {
+				return err
+			}
+			if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, time.Now()); err != nil {
+				return err
+			}
+			if err := models.Notify(ctx, tx, models.EventUser+u.ID); err != nil {
+				return err
+			}
+			return models.RecordAudit(ctx, tx, models.System, "auth.password_set", "user", u.ID, map[string]any{"via": "cli"})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password changed for %s; their sessions were ended\n", *email)
+		return nil
+	})
+}
+
+// readPassword takes the first line of stdin, without its line ending.
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on standard input")
+	}
+	return line, nil
 }

@@ -1,0 +1,253 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"bureau/auth"
+	"bureau/models"
+)
+
+// sessionUser is what a request knows about its signed-in user.
+type sessionUser struct {
+	ID           string
+	Email        string
+	Active       bool
+	TokenVersion int64
+	loadedAt     time.Time
+}
+
+const sessionUserKey = "session_user"
+
+func currentUser(c *gin.Context) *sessionUser {
+	u, _ := c.Get(sessionUserKey)
+	su, _ := u.(*sessionUser)
+	return su
+}
+
+// actor is the audit identity of the request.
+func actor(c *gin.Context) models.Actor {
+	a := models.Actor{ClientIP: c.ClientIP()}
+	if u := currentUser(c); u != nil {
+		a.UserID, a.Email = u.ID, u.Email
+	}
+	return a
+}
+
+// userCache keeps each user's token version and activity in memory, so
+// authentication needs no query per request. Every change to them drops the
+// entry here and, through a database event, on every other instance; the
+// short lifetime bounds staleness should an event ever be lost.
+type userCache struct {
+	mu    sync.RWMutex
+	users map[string]*sessionUser
+	ttl   time.Duration
+}
+
+func newUserCache() *userCache {
+	return &userCache{users: map[string]*sessionUser{}, ttl: 30 * time.Second}
+}
+
+func (uc *userCache) get(id string, now time.Time) (*sessionUser, bool) {
+	uc.mu.RLock()
+	defer uc.mu.RUnlock()
+	u, ok := uc.users[id]
+	if !ok || now.Sub(u.loadedAt) > uc.ttl {
+		return nil, false
+	}
+	return u, true
+}
+
+func (uc *userCache) put(u *sessionUser) {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	if len(uc.users) > 10000 {
+		uc.users = map[string]*sessionUser{}
+	}
+	uc.users[u.ID] = u
+}
+
+func (uc *userCache) forget(id string) {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	delete(uc.users, id)
+}
+
+func (uc *userCache) clear() {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	uc.users = map[string]*sessionUser{}
+}
+
+func (s *Server) loadSessionUser(ctx context.Context, id string) (*sessionUser, error) {
+	now := time.Now()
+	if u, ok := s.users.get(id, now); ok {
+		return u, nil
+	}
+	u, err := models.GetUser(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	su := &sessionUser{ID: u.ID, Email: u.Email, Active: u.Active, TokenVersion: u.TokenVersion, loadedAt: now}
+	s.users.put(su)
+	return su, nil
+}
+
+// authenticate requires a valid access token of an active user whose token
+// version still matches: a logout, password change, grant change or
+// deactivation bumps the version and so ends every earlier token.
+func (s *Server) authenticate(c *gin.Context) {
+	fail := func(detail string) {
+		c.Header("WWW-Authenticate", `Bearer realm="bureau"`)
+		writeProblem(c, errUnauthorized(detail))
+	}
+	raw, ok := auth.BearerToken(c.GetHeader("Authorization"))
+	if !ok {
+		fail("sign in and send the access token as Authorization: Bearer <token>")
+		return
+	}
+	claims, err := s.tokens.Parse(raw)
+	if err != nil {
+		fail("the access token is invalid or expired")
+		return
+	}
+	u, err := s.loadSessionUser(c.Request.Context(), claims.Subject)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (!u.Active || u.TokenVersion != claims.TokenVersion)) {
+		fail("the access token is no longer valid; sign in again")
+		return
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Set(sessionUserKey, u)
+	c.Next()
+}
+
+// requireGlobal admits users allowed action on object in scope "*": the
+// check for users, grants, roles, audit and creating offices.
+func (s *Server) requireGlobal(object, action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !s.enforcer.Allow(currentUser(c).ID, nil, object, action) {
+			writeProblem(c, errForbidden("your role does not allow this"))
+			return
+		}
+		c.Next()
+	}
+}
+
+// requireSomeScope admits users allowed action on object in at least one
+// scope; the handler then checks the scope of the object it touches.
+func (s *Server) requireSomeScope(object, action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if len(s.enforcer.Scopes(currentUser(c).ID, object, action)) == 0 {
+			writeProblem(c, errForbidden("your role does not allow this"))
+			return
+		}
+		c.Next()
+	}
+}
+
+// HandleEvent applies a change announced by any instance (this one
+// included): published content, grants, or a user's sessions.
+func (s *Server) HandleEvent(ctx context.Context, payload string) {
+	var err error
+	switch {
+	case payload == models.EventGrants:
+		err = s.enforcer.Reload()
+	case strings.HasPrefix(payload, models.EventUser):
+		s.users.forget(strings.TrimPrefix(payload, models.EventUser))
+	case payload == models.EventAll:
+		s.Resync(ctx)
+	default:
+		err = s.catalog.Refresh(ctx, payload)
+	}
+	if err != nil {
+		s.log.Error("apply change event", "event", payload, "error", err.Error())
+	}
+}
+
+// Resync reloads every cache from the database, after events may have been
+// missed (a lost database connection).
+func (s *Server) Resync(ctx context.Context) {
+	s.users.clear()
+	if err := s.enforcer.Reload(); err != nil {
+		s.log.Error("reload grants", "error", err.Error())
+	}
+	if err := s.catalog.LoadAll(ctx); err != nil {
+		s.log.Error("reload public content", "error", err.Error())
+	}
+}
+
+// applyLocally runs events of a committed change on this instance at once,
+// so the change is visible on its very next request here; PostgreSQL NOTIFY
+// carries them to the other instances.
+func (s *Server) applyLocally(ctx context.Context, events ...string) {
+	for _, e := range events {
+		s.HandleEvent(ctx, e)
+	}
+}
+
+// adminCORS lets the configured admin origins call the admin and auth API
+// with credentials. Same-origin use (the embedded admin) needs none of it.
+func (s *Server) adminCORS(c *gin.Context) {
+	origin := c.GetHeader("Origin")
+	allowed := false
+	for _, o := range s.opts.AdminOrigins {
+		if o == origin {
+			allowed = true
+		}
+	}
+	if allowed {
+		h := c.Writer.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Expose-Headers", "ETag, Location, Retry-After, X-Request-ID")
+		if c.Request.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
+			h.Set("Access-Control-Max-Age", "600")
+			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
+	}
+	c.Next()
+}
+
+// sameOrigin refuses cookie-authenticated requests sent from foreign pages:
+// the refresh cookie is SameSite=Strict already, this is the second lock.
+func (s *Server) sameOrigin(c *gin.Context) bool {
+	origin := c.GetHeader("Origin")
+	if origin == "" {
+		return true // not a browser cross-origin request
+	}
+	for _, o := range s.opts.AdminOrigins {
+		if o == origin {
+			return true
+		}
+	}
+	host := c.Request.Host
+	return origin == "http://"+host || origin == "https://"+host
+}
+
+// adminPreflight answers CORS preflight requests for the admin and auth API
+// before routing (no OPTIONS routes exist there, and Gin runs global
+// middleware for unmatched methods too).
+func (s *Server) adminPreflight(c *gin.Context) {
+	p := c.Request.URL.Path
+	if c.Request.Method == http.MethodOptions && (strings.HasPrefix(p, "/api/v1/admin/") || strings.HasPrefix(p, "/api/v1/auth/")) {
+		s.adminCORS(c)
+		if !c.IsAborted() {
+			c.AbortWithStatus(http.StatusNoContent)
+		}
+		return
+	}
+	c.Next()
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"bureau/models"
+)
+
+// decodeJSON reads a JSON object body into dst, which must be a request type
+// holding only the fields a client may set. Unknown fields are refused by
+// name, so an attempt to set "role" or "id" fails loudly instead of being
+// ignored or, worse, applied.
+func decodeJSON(c *gin.Context, dst any) error {
+	ct := c.GetHeader("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return err // a *http.MaxBytesError answers 413
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return errBadRequest("the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return errBadRequest("the body must be a JSON object")
+		}
+		return invalidField(field, "must be a "+jsonTypeName(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errBadRequest("the body is not valid JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return invalidField(name, "is not a field you can set here")
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
+	return errBadRequest("the body could not be read as JSON")
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "list"
+	case "struct", "map", "ptr":
+		return "object"
+	}
+	return "number"
+}
+
+// pagination reads limit and offset (admin lists share the public rules).
+func pagination(values url.Values) (limit, offset int, err error) {
+	limit, offset = defaultLimit, 0
+	var bad []models.FieldError
+	if v := values.Get("limit"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 1 || n > maxLimit {
+			bad = append(bad, models.FieldError{Field: "limit", Message: "must be a whole number from 1 to 100"})
+		}
+		limit = n
+	}
+	if v := values.Get("offset"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 0 || n > maxOffset {
+			bad = append(bad, models.FieldError{Field: "offset", Message: "must be a whole number from 0 to 1000000"})
+		}
+		offset = n
+	}
+	if len(bad) > 0 {
+		return 0, 0, errInvalid(bad...)
+	}
+	return limit, offset, nil
+}
+
+// adminQuery checks an admin list's query string against allowed names.
+func adminQuery(c *gin.Context, allowed ...string) (url.Values, error) {
+	raw := c.Request.URL.RawQuery
+	if err := checkQuery(raw, append(allowed, "limit", "offset")); err != nil {
+		return nil, err
+	}
+	values, _ := url.ParseQuery(raw)
+	return values, nil
+}
+
+type listMeta struct {
+	Total  int64 `json:"total"`
+	Limit  int   `json:"limit"`
+	Offset int   `json:"offset"`
+}
+
+func writeList(c *gin.Context, data any, total int64, limit, offset int) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"data": data, "meta": listMeta{Total: total, Limit: limit, Offset: offset}})
+}
+
+func writeData(c *gin.Context, status int, data any) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(status, gin.H{"data": data})
+}

@@ -1,0 +1,157 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// User is an account of the web admin. PasswordHash and TokenVersion never
+// leave the server: they have no JSON name.
+type User struct {
+	ID           string     `gorm:"primaryKey;size:36" json:"id"`
+	Email        string     `gorm:"size:254;uniqueIndex" json:"email"` // stored lower-case
+	DisplayName  string     `gorm:"size:200" json:"display_name"`
+	PasswordHash string     `gorm:"size:255" json:"-"`
+	Active       bool       `json:"active"`
+	TokenVersion int64      `json:"-"` // bumped to invalidate every access token at once
+	LastLoginAt  *time.Time `json:"last_login_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// NormalizeEmail is the form emails are stored and compared in: trimmed and
+// lower-cased, so sign-in and uniqueness ignore case.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// CreateUser stores a new active user. The caller hashes the password.
+func CreateUser(ctx context.Context, tx *gorm.DB, email, displayName, passwordHash string) (*User, error) {
+	email = NormalizeEmail(email)
+	v := &ValidationError{}
+	if !ValidEmail(email) {
+		v.Add("email", "must be an email address such as name@example.org")
+	}
+	displayName = strings.TrimSpace(displayName)
+	checkText(v, "display_name", displayName, maxName, false)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	u := &User{ID: uuid.NewString(), Email: email, DisplayName: displayName, PasswordHash: passwordHash, Active: true, TokenVersion: 1}
+	if err := tx.WithContext(ctx).Create(u).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, &ConflictError{Field: "email", Message: "is already used by another account"}
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// GetUser loads a user by id.
+func GetUser(ctx context.Context, db *gorm.DB, id string) (*User, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, ErrNotFound
+	}
+	u := &User{}
+	if err := db.WithContext(ctx).Where("id = ?", id).Take(u).Error; err != nil {
+		return nil, translateReadError(err)
+	}
+	return u, nil
+}
+
+// GetUserByEmail loads a user by email, ignoring case.
+func GetUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	u := &User{}
+	if err := db.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).Take(u).Error; err != nil {
+		return nil, translateReadError(err)
+	}
+	return u, nil
+}
+
+// UserFilter selects users for the admin list.
+type UserFilter struct {
+	Q      string // part of the email or display name
+	Active *bool
+	Limit  int
+	Offset int
+}
+
+// ListUsers returns matching users ordered by email, and how many match.
+func ListUsers(ctx context.Context, db *gorm.DB, f UserFilter) ([]User, int64, error) {
+	q := db.WithContext(ctx).Model(&User{})
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		q = q.Where("email LIKE ? ESCAPE '\\' OR LOWER(display_name) LIKE ? ESCAPE '\\'", like, like)
+	}
+	if f.Active != nil {
+		q = q.Where("active = ?", *f.Active)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var users []User
+	err := q.Order("email").Limit(f.Limit).Offset(f.Offset).Find(&users).Error
+	return users, total, err
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SaveUser writes the editable columns of u (email, display name, password
+// hash, active, token version) and nothing else.
+func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
+	err := tx.WithContext(ctx).Model(u).Select("email", "display_name", "password_hash", "active", "token_version", "updated_at").Updates(u).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return &ConflictError{Field: "email", Message: "is already used by another account"}
+	}
+	return err
+}
+
+// TouchLogin records a successful sign-in.
+func TouchLogin(ctx context.Context, db *gorm.DB, userID string, at time.Time) error {
+	return db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).UpdateColumn("last_login_at", at).Error
+}
+
+// BumpTokenVersion invalidates every access token of a user, and announces
+// it so other instances drop their cached copy.
+func BumpTokenVersion(ctx context.Context, tx *gorm.DB, userID string) error {
+	err := tx.WithContext(ctx).Model(&User{}).Where("id = ?", userID).
+		UpdateColumn("token_version", gorm.Expr("token_version + 1")).Error
+	if err != nil {
+		return err
+	}
+	return Notify(ctx, tx, EventUser+userID)
+}
+
+// CountUsers counts all accounts; serve uses it to say how to make the first.
+func CountUsers(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&User{}).Count(&n).Error
+	return n, err
+}
+
+// CountActiveAdmins counts active users holding the admin role (grants live
+// in the casbin_rule table as ptype "g": v0 user, v1 role, v2 scope).
+func CountActiveAdmins(ctx context.Context, tx *gorm.DB) (int64, error) {
+	var n int64
+	err := tx.WithContext(ctx).Table("users").
+		Joins("JOIN casbin_rule c ON c.ptype = 'g' AND c.v0 = users.id AND c.v1 = 'admin' AND c.v2 = '*'").
+		Where("users.active = ?", true).
+		Distinct("users.id").Count(&n).Error
+	return n, err
+}
+
+// LockAccounts serialises transactions that must keep an active admin
+// (deactivations, admin grant removals) so two of them cannot each see the
+// other admin still there. SQLite serialises all writers already.
+func LockAccounts(ctx context.Context, tx *gorm.DB) error {
+	if DialectOf(tx) != Postgres {
+		return nil
+	}
+	return tx.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(727274001)").Error
+}

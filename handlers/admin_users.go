@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"context"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 

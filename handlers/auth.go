@@ -221,8 +221,8 @@ func (s *Server) logout(c *gin.Context) error {
 }
 
 type meResponse struct {
-	User        models.User          `json:"user"`
-	Grants      []policies.Grant     `json:"grants"`
+	User        models.User           `json:"user"`
+	Grants      []policies.Grant      `json:"grants"`
 	Permissions []policies.Permission `json:"permissions"`
 }
 

@@ -14,10 +14,10 @@ import (
 // sign-in form a family: each refresh rotates to a new token of the same
 // family, and presenting an already rotated token revokes the family.
 type RefreshToken struct {
-	ID        int64     `gorm:"primaryKey"`
-	UserID    string    `gorm:"size:36;index"`
-	FamilyID  string    `gorm:"size:36;index"`
-	Digest    string    `gorm:"size:64;uniqueIndex"`
+	ID        int64  `gorm:"primaryKey"`
+	UserID    string `gorm:"size:36;index"`
+	FamilyID  string `gorm:"size:36;index"`
+	Digest    string `gorm:"size:64;uniqueIndex"`
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	RevokedAt *time.Time

@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -45,6 +48,7 @@ const usageText = `usage:
   bureau seed demo                load the demo content; running it again changes nothing
   bureau users create --email E --role R [--scope S] [--name N] --password-stdin
   bureau users set-password --email E --password-stdin
+  bureau healthcheck              exit 0 when the server at BUREAU_ADDR is ready (for containers)
 
 Configuration comes from BUREAU_* environment variables; see the README.`
 
@@ -84,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		})
 	case "users":
 		return usersCommand(ctx, cfg, log, args[1:], stdin, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, cfg, stdout)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", args[0]))
 }
@@ -109,4 +115,29 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// healthcheck asks the running server whether it is ready: container images
+// without a shell or curl use it as their health check.
+func healthcheck(ctx context.Context, cfg Config, stdout io.Writer) error {
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("not ready: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready: %s", resp.Status)
+	}
+	fmt.Fprintln(stdout, "ready")
+	return nil
 }

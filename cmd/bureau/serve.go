@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"

@@ -163,6 +163,15 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 		deptsOfOffice: make(map[string][]*department, len(offices)),
 		lists:         newListCache(),
 	}
+	// An office to re-render is copied first: the old state, which readers
+	// may still hold, shares the unchanged offices and must never see one
+	// rewritten. Its departments then link to the copy and re-render too.
+	for id, o := range offices {
+		if dirty != nil && dirty[id] {
+			cp := *o
+			offices[id] = &cp
+		}
+	}
 	for _, o := range offices {
 		s.officeBySlug[o.c.Slug] = o
 		if o.publishedAt.After(s.modified) {

@@ -3,9 +3,9 @@ package handlers
 import (
 	"bytes"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	_ "embed"
 	"net/http"
 	"regexp"
 	"strings"

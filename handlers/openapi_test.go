@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -14,14 +15,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gorm.io/gorm"
 
+	"bureau/auth"
 	"bureau/handlers"
 	"bureau/models"
 	"bureau/models/catalog"
 	"bureau/models/dbtest"
+	"bureau/policies"
 )
 
 // The OpenAPI document is checked against the real router and real answers,
@@ -43,9 +48,15 @@ var notAPIRoutes = []string{"/admin"}
 
 var operationMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-// openAPIServer is the real router over a fresh database with the demo
-// content published.
-func openAPIServer(t *testing.T) *gin.Engine {
+// openAPIFixture is the real router, wired as cmd/bureau wires it, over a
+// fresh database with the demo content published.
+type openAPIFixture struct {
+	router   *gin.Engine
+	db       *gorm.DB
+	enforcer *policies.Enforcer
+}
+
+func newOpenAPIFixture(t *testing.T) *openAPIFixture {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Migrated(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"))
@@ -56,11 +67,60 @@ func openAPIServer(t *testing.T) *gin.Engine {
 	if err := cat.LoadAll(ctx); err != nil {
 		t.Fatalf("load catalog: %v", err)
 	}
-	return handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Options: handlers.DefaultOptions()}).Router()
+	tokens, err := auth.NewTokens(auth.TokenConfig{
+		Secret: bytes.Repeat([]byte("k"), auth.MinSecretLength), Issuer: "bureau-test", Audience: "bureau-test", TTL: 5 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enforcer, err := policies.NewEnforcer(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := handlers.NewServer(handlers.Deps{
+		DB: db, Catalog: cat, Options: handlers.DefaultOptions(), Tokens: tokens, Enforcer: enforcer,
+	})
+	return &openAPIFixture{router: srv.Router(), db: db, enforcer: enforcer}
+}
+
+func openAPIServer(t *testing.T) *gin.Engine { return newOpenAPIFixture(t).router }
+
+// cheapHash keeps sign-in fast in tests; production parameters cost a
+// second per hash under the race detector.
+var cheapHash = auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// addUser creates an active user, with role in scope "*" when role is set.
+func (f *openAPIFixture) addUser(t *testing.T, email, password, role string) string {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPasswordWith(password, cheapHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := models.CreateUser(ctx, f.db, email, "", hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role != "" {
+		if _, err := policies.AddGrant(f.db, policies.Grant{UserID: u.ID, Role: role, Scope: policies.ScopeAll}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.enforcer.Reload(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u.ID
 }
 
 func serve(r http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, nil)
+	return serveBody(r, method, target, header, "")
+}
+
+func serveBody(r http.Handler, method, target string, header http.Header, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
@@ -650,99 +710,264 @@ func TestOpenAPIRealResponsesValidate(t *testing.T) {
 		w := serve(r, http.MethodGet, target, nil)
 		return http.Header{"If-None-Match": {w.Header().Get("ETag")}}
 	}
-	cases := []struct {
-		method, target string
-		header         http.Header
-		status         int
-	}{
-		{"GET", "/api/v1/offices", nil, 200},
-		{"HEAD", "/api/v1/offices", nil, 200},
-		{"GET", "/api/v1/offices?sort=-updated_at&limit=1&offset=0", nil, 200},
-		{"GET", "/api/v1/offices?q=college", nil, 200},
-		{"GET", "/api/v1/offices?offset=5", nil, 200},
-		{"GET", "/api/v1/offices?limit=0&sort=foo", nil, 400},
-		{"GET", "/api/v1/offices?limt=5", nil, 400},
-		{"GET", "/api/v1/offices/occs", nil, 200},
-		{"HEAD", "/api/v1/offices/occs", nil, 200},
-		{"GET", "/api/v1/offices/occs", etag("/api/v1/offices/occs"), 304},
-		{"GET", "/api/v1/offices/occs?expand=all", nil, 400},
-		{"GET", "/api/v1/offices/no-such-office", nil, 404},
-		{"GET", "/api/v1/departments", nil, 200},
-		{"GET", "/api/v1/departments?office=occs&q=college&sort=-name&limit=2&offset=1", nil, 200},
-		{"GET", "/api/v1/departments?limit=100&sort=published_at", nil, 200},
-		{"GET", "/api/v1/departments?sort=bogus", nil, 400},
-		{"GET", "/api/v1/departments?office=Not_A_Slug", nil, 400},
-		{"GET", "/api/v1/departments?q=a&q=b", nil, 400},
-		{"GET", "/api/v1/departments/ecce", nil, 200},
-		{"GET", "/api/v1/departments/ecce", etag("/api/v1/departments/ecce"), 304},
-		{"GET", "/api/v1/departments/no-such-department", nil, 404},
-		{"GET", "/healthz", nil, 200},
-		{"GET", "/readyz", nil, 200},
-		{"GET", "/metrics", nil, 200},
-		{"GET", "/api/openapi.json", nil, 200},
-		{"GET", "/api/openapi.json", etag("/api/openapi.json"), 304},
-		{"GET", "/api/docs", nil, 200},
+	for _, x := range []exchange{
+		{"GET", "/api/v1/offices", nil, "", 200},
+		{"HEAD", "/api/v1/offices", nil, "", 200},
+		{"GET", "/api/v1/offices?sort=-updated_at&limit=1&offset=0", nil, "", 200},
+		{"GET", "/api/v1/offices?q=college", nil, "", 200},
+		{"GET", "/api/v1/offices?offset=5", nil, "", 200},
+		{"GET", "/api/v1/offices?limit=0&sort=foo", nil, "", 400},
+		{"GET", "/api/v1/offices?limt=5", nil, "", 400},
+		{"GET", "/api/v1/offices/occs", nil, "", 200},
+		{"HEAD", "/api/v1/offices/occs", nil, "", 200},
+		{"GET", "/api/v1/offices/occs", etag("/api/v1/offices/occs"), "", 304},
+		{"GET", "/api/v1/offices/occs?expand=all", nil, "", 400},
+		{"GET", "/api/v1/offices/no-such-office", nil, "", 404},
+		{"GET", "/api/v1/departments", nil, "", 200},
+		{"GET", "/api/v1/departments?office=occs&q=college&sort=-name&limit=2&offset=1", nil, "", 200},
+		{"GET", "/api/v1/departments?limit=100&sort=published_at", nil, "", 200},
+		{"GET", "/api/v1/departments?sort=bogus", nil, "", 400},
+		{"GET", "/api/v1/departments?office=Not_A_Slug", nil, "", 400},
+		{"GET", "/api/v1/departments?q=a&q=b", nil, "", 400},
+		{"GET", "/api/v1/departments/ecce", nil, "", 200},
+		{"GET", "/api/v1/departments/ecce", etag("/api/v1/departments/ecce"), "", 304},
+		{"GET", "/api/v1/departments/no-such-department", nil, "", 404},
+		{"GET", "/healthz", nil, "", 200},
+		{"GET", "/readyz", nil, "", 200},
+		{"GET", "/metrics", nil, "", 200},
+		{"GET", "/api/openapi.json", nil, "", 200},
+		{"GET", "/api/openapi.json", etag("/api/openapi.json"), "", 304},
+		{"GET", "/api/docs", nil, "", 200},
+		{"GET", "/api/docs", etag("/api/docs"), "", 304},
+	} {
+		t.Run(x.name(), func(t *testing.T) { s.check(t, r, x) })
 	}
-	for _, tc := range cases {
-		name := tc.method + " " + tc.target
-		if tc.header != nil {
-			name += " (If-None-Match)"
-		}
-		t.Run(name, func(t *testing.T) {
-			w := serve(r, tc.method, tc.target, tc.header)
-			if w.Code != tc.status {
-				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body.String())
-			}
-			path, _, _ := strings.Cut(tc.target, "?")
-			o, ok := s.find(tc.method, path)
-			if !ok {
-				t.Fatalf("%s %s is not documented", tc.method, path)
-			}
-			responses := s.obj(o.op["responses"])
-			resp := s.obj(responses[strconv.Itoa(w.Code)])
-			if resp == nil {
-				resp = s.obj(responses["default"])
-			}
-			if resp == nil {
-				t.Fatalf("status %d is not documented for %s %s", w.Code, strings.ToUpper(o.method), o.path)
-			}
-			checkHeaders(t, s, resp, w.Header())
+}
 
-			content := s.obj(resp["content"])
-			if w.Body.Len() == 0 {
-				if len(content) > 0 && tc.method != http.MethodHead {
-					t.Errorf("empty body, but the document promises %v", sortedKeys(content))
-				}
-				return
-			}
-			got, _, err := mime.ParseMediaType(w.Header().Get("Content-Type"))
-			if err != nil {
-				t.Fatalf("Content-Type %q: %v", w.Header().Get("Content-Type"), err)
-			}
-			var media map[string]any
-			for _, mt := range sortedKeys(content) {
-				if base, _, _ := mime.ParseMediaType(mt); base == got {
-					media = s.obj(content[mt])
-				}
-			}
-			if media == nil {
-				t.Fatalf("Content-Type %s is not documented (documented: %v)", got, sortedKeys(content))
-			}
-			if !isJSONMediaType(got) {
-				return
-			}
-			sch, err := s.schema(fmt.Sprintf("%s %s %d %s", o.method, o.path, w.Code, got), media["schema"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := jsonschema.UnmarshalJSON(bytes.NewReader(w.Body.Bytes()))
-			if err != nil {
-				t.Fatalf("the body is not JSON: %v", err)
-			}
-			if err := sch.Validate(body); err != nil {
-				t.Errorf("the answer does not match the documented schema: %v\n%s", err, w.Body.String())
-			}
-		})
+// The auth and admin answers, in one signed-in session: each step may use
+// what earlier ones returned.
+func TestOpenAPIRealAdminResponsesValidate(t *testing.T) {
+	f := newOpenAPIFixture(t)
+	r := f.router
+	s := loadSpec(t, r)
+	const password = "correct horse battery staple"
+	adminID := f.addUser(t, "ada@example.org", password, policies.RoleAdmin)
+	graceID := f.addUser(t, "grace@example.org", password, "")
+
+	step := func(x exchange) *httptest.ResponseRecorder {
+		t.Helper()
+		var w *httptest.ResponseRecorder
+		t.Run(x.name(), func(t *testing.T) { w = s.check(t, r, x) })
+		return w
+	}
+	decode := func(w *httptest.ResponseRecorder, v any) {
+		t.Helper()
+		if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+			t.Fatalf("decode %s: %v", w.Body.String(), err)
+		}
+	}
+	var data struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	decode(serve(r, "GET", "/api/v1/offices/occs", nil), &data)
+	officeID := data.Data.ID
+	decode(serve(r, "GET", "/api/v1/departments/ecce", nil), &data)
+	deptID := data.Data.ID
+
+	step(exchange{"POST", "/api/v1/auth/login", nil, `{"email":"ada@example.org","password":"not the password"}`, 401})
+	step(exchange{"POST", "/api/v1/auth/login", nil, `{"email":"","password":""}`, 400})
+	step(exchange{"POST", "/api/v1/auth/login", http.Header{"Content-Type": {"text/plain"}}, `{}`, 415})
+	login := step(exchange{"POST", "/api/v1/auth/login", nil, `{"email":"ada@example.org","password":"` + password + `"}`, 200})
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	decode(login, &tokens)
+	bearer := http.Header{"Authorization": {"Bearer " + tokens.AccessToken}}
+	with := func(h http.Header, k, v string) http.Header {
+		out := h.Clone()
+		out.Set(k, v)
+		return out
+	}
+	var cookie string
+	for _, c := range login.Result().Cookies() {
+		if c.Value != "" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	step(exchange{"POST", "/api/v1/auth/refresh", http.Header{"Cookie": {cookie}}, "", 200})
+	step(exchange{"POST", "/api/v1/auth/refresh", nil, "", 401})
+
+	step(exchange{"GET", "/api/v1/auth/me", nil, "", 401})
+	step(exchange{"GET", "/api/v1/auth/me", bearer, "", 200})
+	step(exchange{"PATCH", "/api/v1/auth/me", bearer, `{"display_name":"Ada King"}`, 200})
+	step(exchange{"POST", "/api/v1/auth/password", bearer, `{"current_password":"wrong","new_password":"a much longer passphrase"}`, 400})
+
+	step(exchange{"GET", "/api/v1/admin/users", bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/users?active=maybe", bearer, "", 400})
+	step(exchange{"GET", "/api/v1/admin/users/" + adminID, bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/users/8d3f7a52-0c1e-4b7a-9f3e-2a6c5d4b3e21", bearer, "", 404})
+	step(exchange{"POST", "/api/v1/admin/users", bearer, `{"email":"linus@example.org","password":"short"}`, 400})
+	step(exchange{"PATCH", "/api/v1/admin/users/" + graceID, bearer, `{"display_name":"Grace Hopper"}`, 200})
+
+	grant := step(exchange{"POST", "/api/v1/admin/grants", bearer, `{"user_id":"` + graceID + `","role":"editor","scope":"office:occs"}`, 201})
+	var g struct {
+		Data struct {
+			ID int64 `json:"id"`
+		} `json:"data"`
+	}
+	decode(grant, &g)
+	step(exchange{"POST", "/api/v1/admin/grants", bearer, `{"user_id":"` + graceID + `","role":"editor","scope":"office:occs"}`, 409})
+	step(exchange{"POST", "/api/v1/admin/grants", bearer, `{"user_id":"` + graceID + `","role":"admin","scope":"office:occs"}`, 400})
+	step(exchange{"GET", "/api/v1/admin/grants", bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/grants?user_id=" + graceID, bearer, "", 200})
+	step(exchange{"DELETE", "/api/v1/admin/grants/" + strconv.FormatInt(g.Data.ID, 10), bearer, "", 204})
+	step(exchange{"DELETE", "/api/v1/admin/grants/" + strconv.FormatInt(g.Data.ID, 10), bearer, "", 404})
+	step(exchange{"GET", "/api/v1/admin/roles", bearer, "", 200})
+
+	step(exchange{"GET", "/api/v1/admin/offices", bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/departments?office_id=" + officeID + "&status=published&limit=2", bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/departments?status=nope", bearer, "", 400})
+	step(exchange{"GET", "/api/v1/admin/offices/" + officeID, bearer, "", 200})
+	dept := "/api/v1/admin/departments/" + deptID
+	step(exchange{"GET", dept, bearer, "", 200})
+	step(exchange{"PATCH", dept, with(bearer, "If-Match", `"v1"`), `{"summary":"Career-connected learning for every student."}`, 200})
+	step(exchange{"PATCH", dept, with(bearer, "If-Match", `"v1"`), `{"summary":"A stale edit."}`, 412})
+	step(exchange{"PATCH", dept, bearer, `{"summary":"No If-Match."}`, 428})
+	step(exchange{"PATCH", dept, with(bearer, "If-Match", `"v2"`), `{"contacts":[{"label":"Front desk","phones":[{"number":"not a phone"}]}]}`, 400})
+	step(exchange{"POST", dept + "/publish", with(bearer, "If-Match", `"v2"`), "", 200})
+	step(exchange{"GET", dept + "/revisions", bearer, "", 200})
+	step(exchange{"GET", dept + "/revisions/1", bearer, "", 200})
+	step(exchange{"GET", dept + "/revisions/99", bearer, "", 404})
+	step(exchange{"POST", dept + "/unpublish", with(bearer, "If-Match", `"v2"`), "", 200})
+
+	created := step(exchange{"POST", "/api/v1/admin/offices", bearer, `{"slug":"teaching-and-learning","name":"Teaching and Learning","acronym":"OTL"}`, 201})
+	decode(created, &data)
+	step(exchange{"POST", "/api/v1/admin/offices", bearer, `{"slug":"teaching-and-learning","name":"Teaching and Learning, again"}`, 409})
+	step(exchange{"DELETE", "/api/v1/admin/offices/" + data.Data.ID, with(bearer, "If-Match", `"v1"`), "", 204})
+	step(exchange{"GET", "/api/v1/admin/offices/" + data.Data.ID, bearer, "", 404})
+
+	step(exchange{"GET", "/api/v1/admin/audit?limit=5", bearer, "", 200})
+	step(exchange{"GET", "/api/v1/admin/audit?since=yesterday", bearer, "", 400})
+
+	step(exchange{"POST", "/api/v1/auth/logout", bearer, "", 204})
+	step(exchange{"GET", "/api/v1/auth/me", bearer, "", 401})
+}
+
+// exchange is one request and the status it must get.
+type exchange struct {
+	method, target string
+	header         http.Header
+	body           string
+	status         int
+}
+
+func (x exchange) name() string {
+	n := x.method + " " + x.target
+	if x.header.Get("If-None-Match") != "" {
+		n += " (If-None-Match)"
+	}
+	if x.body != "" {
+		n += " " + x.body
+	}
+	return n
+}
+
+// check sends x and validates both sides against the document: the request
+// body against the documented request schema, the answer's status, headers
+// and body against the documented response.
+func (s *spec) check(t *testing.T, r http.Handler, x exchange) *httptest.ResponseRecorder {
+	t.Helper()
+	path, _, _ := strings.Cut(x.target, "?")
+	o, ok := s.find(x.method, path)
+	if !ok {
+		t.Fatalf("%s %s is not documented", x.method, path)
+	}
+	if x.body != "" && x.header.Get("Content-Type") == "" {
+		s.checkRequestBody(t, o, x.body, x.status < 300)
+	}
+	w := serveBody(r, x.method, x.target, x.header, x.body)
+	if w.Code != x.status {
+		t.Errorf("status %d, want %d: %s", w.Code, x.status, w.Body.String())
+	}
+	responses := s.obj(o.op["responses"])
+	resp := s.obj(responses[strconv.Itoa(w.Code)])
+	if resp == nil {
+		resp = s.obj(responses["default"])
+	}
+	if resp == nil {
+		t.Errorf("status %d is not documented for %s %s", w.Code, strings.ToUpper(o.method), o.path)
+		return w
+	}
+	checkHeaders(t, s, resp, w.Header())
+
+	content := s.obj(resp["content"])
+	if w.Body.Len() == 0 {
+		if len(content) > 0 && x.method != http.MethodHead {
+			t.Errorf("empty body, but the document promises %v", sortedKeys(content))
+		}
+		return w
+	}
+	got, _, err := mime.ParseMediaType(w.Header().Get("Content-Type"))
+	if err != nil {
+		t.Errorf("Content-Type %q: %v", w.Header().Get("Content-Type"), err)
+		return w
+	}
+	var media map[string]any
+	for _, mt := range sortedKeys(content) {
+		if base, _, _ := mime.ParseMediaType(mt); base == got {
+			media = s.obj(content[mt])
+		}
+	}
+	if media == nil {
+		t.Errorf("Content-Type %s is not documented for %d (documented: %v)", got, w.Code, sortedKeys(content))
+		return w
+	}
+	if isJSONMediaType(got) {
+		s.validate(t, fmt.Sprintf("%s %s %d %s", o.method, o.path, w.Code, got), media["schema"], w.Body.Bytes())
+	}
+	return w
+}
+
+func (s *spec) checkRequestBody(t *testing.T, o operation, body string, accepted bool) {
+	t.Helper()
+	rb := s.obj(o.op["requestBody"])
+	media := s.obj(s.obj(rb["content"])["application/json"])
+	if media == nil {
+		t.Errorf("%s %s takes no documented JSON body", strings.ToUpper(o.method), o.path)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("the test's request body is not JSON: %v", err)
+	}
+	sch, err := s.schema(fmt.Sprintf("%s %s request body", o.method, o.path), media["schema"])
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	// A body the server accepts must be one the document allows; bad
+	// bodies sent to provoke a 4xx may or may not be caught by the schema.
+	if err := sch.Validate(v); err != nil && accepted {
+		t.Errorf("the server accepted a request body the document forbids: %v", err)
+	}
+}
+
+func (s *spec) validate(t *testing.T, where string, schema any, body []byte) {
+	t.Helper()
+	sch, err := s.schema(where, schema)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Errorf("the body is not JSON: %v", err)
+		return
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("the answer does not match the documented schema: %v\n%s", err, body)
 	}
 }
 

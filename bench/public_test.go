@@ -1,0 +1,161 @@
+// Package bench holds the public read benchmark (run.sh) and, here, the
+// in-process measurements used to explain its figures:
+//
+//	go test ./bench -run '^$' -bench . -benchmem -cpuprofile cpu.out
+//	BENCH_DATABASE_URL=sqlite:/tmp/big/bureau.db go test ./bench -run CatalogMemory -v
+//
+// Without BENCH_DATABASE_URL the memory test is skipped, so `go test ./...`
+// stays fast.
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"testing"
+
+	"bureau/handlers"
+	"bureau/models"
+	"bureau/models/catalog"
+)
+
+// demoServer is Bureau's router over the demo content, logging as
+// configured by logger.
+func demoServer(b *testing.B, logger *slog.Logger) http.Handler {
+	b.Helper()
+	ctx := context.Background()
+	db, err := models.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "bureau.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = models.Close(db) })
+	if err := models.Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := models.SeedDemo(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	cat := catalog.New(db, nil)
+	if err := cat.LoadAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Log: logger, Options: handlers.DefaultOptions()}).Router()
+}
+
+// discardWriter is an http.ResponseWriter that keeps nothing, so the
+// benchmark measures Bureau rather than a recorder's buffer.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+func benchGet(b *testing.B, h http.Handler, target, ifNoneMatch string) {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	if ifNoneMatch != "" {
+		req.Header.Set("If-None-Match", ifNoneMatch)
+	}
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
+func etagOf(b *testing.B, h http.Handler, target string) string {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%s: %d", target, rec.Code)
+	}
+	return rec.Header().Get("ETag")
+}
+
+// BenchmarkPublicGet is the work Bureau does for one public GET, without the
+// network: routing, middleware, metrics, the log line and the write.
+func BenchmarkPublicGet(b *testing.B) {
+	text := slog.New(slog.NewTextHandler(io.Discard, nil)) // the real format, written nowhere
+	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	for _, v := range []struct {
+		name   string
+		logger *slog.Logger
+	}{{"log", text}, {"nolog", quiet}} {
+		h := demoServer(b, v.logger)
+		etag := etagOf(b, h, "/api/v1/offices/occs")
+		b.Run("occs-200/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs", "") })
+		b.Run("occs-304/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs", etag) })
+		b.Run("departments-20/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/departments?limit=20", "") })
+	}
+}
+
+// BenchmarkBare is the bare server's handler doing the same map lookup and
+// header copy as bench/bare, for scale.
+func BenchmarkBare(b *testing.B) {
+	h := demoServer(b, slog.New(slog.DiscardHandler))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/offices/occs", nil))
+	header, body := rec.Header().Clone(), rec.Body.Bytes()
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	})
+	benchGet(b, bare, "/api/v1/offices/occs", "")
+}
+
+// keep holds the catalog so a heap profile taken after the test sees it.
+var keep *catalog.Catalog
+
+// TestCatalogMemory loads the published content of BENCH_DATABASE_URL (a
+// database made by bench/seed) and reports the live heap it takes; with
+// BENCH_HEAPPROFILE=FILE it writes a heap profile there.
+func TestCatalogMemory(t *testing.T) {
+	url := os.Getenv("BENCH_DATABASE_URL")
+	if url == "" {
+		t.Skip("set BENCH_DATABASE_URL to a seeded database")
+	}
+	ctx := context.Background()
+	db, err := models.Open(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep = catalog.New(db, nil)
+	if err := keep.LoadAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	peak := after.HeapAlloc - before.HeapAlloc
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	offices, departments := keep.Counts()
+	t.Logf("%d offices, %d departments: live heap %.1f MB (%.1f kB per department); %.1f MB allocated while loading, %.1f MB on the heap before the first GC",
+		offices, departments, float64(after.HeapAlloc-before.HeapAlloc)/1e6,
+		float64(after.HeapAlloc-before.HeapAlloc)/1e3/float64(max(departments, 1)),
+		float64(after.TotalAlloc-before.TotalAlloc)/1e6, float64(peak)/1e6)
+	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.KeepAlive(keep)
+}

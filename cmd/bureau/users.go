@@ -50,14 +50,7 @@ func usersCreate(ctx context.Context, cfg Config, log *slog.Logger, args []strin
 	if !policies.IsRole(*role) {
 		return fmt.Errorf("--role must be admin, editor, author or viewer")
 	}
-	password, err := readPassword(stdin)
-	if err != nil {
-		return err
-	}
-	if err := auth.CheckPasswordPolicy(password, *email); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(password)
+	hash, err := readPasswordHash(stdin, *email)
 	if err != nil {
 		return err
 	}
@@ -97,14 +90,7 @@ func usersSetPassword(ctx context.Context, cfg Config, log *slog.Logger, args []
 	if *email == "" || !*fromStdin {
 		return usageError("users set-password needs --email and --password-stdin")
 	}
-	password, err := readPassword(stdin)
-	if err != nil {
-		return err
-	}
-	if err := auth.CheckPasswordPolicy(password, *email); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(password)
+	hash, err := readPasswordHash(stdin, *email)
 	if err != nil {
 		return err
 	}
@@ -136,6 +122,19 @@ func usersSetPassword(ctx context.Context, cfg Config, log *slog.Logger, args []
 		fmt.Fprintf(stdout, "password changed for %s; their sessions were ended\n", *email)
 		return nil
 	})
+}
+
+// readPasswordHash reads a password from stdin, checks it against the
+// password policy and returns its hash.
+func readPasswordHash(stdin io.Reader, email string) (string, error) {
+	password, err := readPassword(stdin)
+	if err != nil {
+		return "", err
+	}
+	if err := auth.CheckPasswordPolicy(password, email); err != nil {
+		return "", err
+	}
+	return auth.HashPassword(password)
 }
 
 // readPassword takes the first line of stdin, without its line ending.

@@ -234,27 +234,7 @@ var departmentSortFields = []string{"office", "name", "slug", "acronym", "publis
 
 func sortOffices(list []*office, field string) {
 	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		switch field {
-		case "slug":
-			return a.c.Slug < b.c.Slug
-		case "acronym":
-			if a.c.Acronym != b.c.Acronym {
-				return a.c.Acronym < b.c.Acronym
-			}
-		case "published_at":
-			if !a.publishedAt.Equal(b.publishedAt) {
-				return a.publishedAt.Before(b.publishedAt)
-			}
-		case "updated_at":
-			if !a.updatedAt.Equal(b.updatedAt) {
-				return a.updatedAt.Before(b.updatedAt)
-			}
-		}
-		if a.c.Name != b.c.Name {
-			return a.c.Name < b.c.Name
-		}
-		return a.c.Slug < b.c.Slug
+		return less(field, list[i].keys(), list[j].keys())
 	})
 }
 
@@ -278,26 +258,47 @@ func sortDepartments(list []*department, field string) {
 			if a.c.Position != b.c.Position {
 				return a.c.Position < b.c.Position
 			}
-		case "slug":
-			return a.c.Slug < b.c.Slug
-		case "acronym":
-			if a.c.Acronym != b.c.Acronym {
-				return a.c.Acronym < b.c.Acronym
-			}
-		case "published_at":
-			if !a.publishedAt.Equal(b.publishedAt) {
-				return a.publishedAt.Before(b.publishedAt)
-			}
-		case "updated_at":
-			if !a.updatedAt.Equal(b.updatedAt) {
-				return a.updatedAt.Before(b.updatedAt)
-			}
 		}
-		if a.c.Name != b.c.Name {
-			return a.c.Name < b.c.Name
-		}
-		return a.c.Slug < b.c.Slug
+		return less(field, a.keys(), b.keys())
 	})
+}
+
+// sortKeys are the fields offices and departments both sort by.
+type sortKeys struct {
+	name, slug, acronym    string
+	publishedAt, updatedAt time.Time
+}
+
+func (o *office) keys() sortKeys {
+	return sortKeys{o.c.Name, o.c.Slug, o.c.Acronym, o.publishedAt, o.updatedAt}
+}
+
+func (d *department) keys() sortKeys {
+	return sortKeys{d.c.Name, d.c.Slug, d.c.Acronym, d.publishedAt, d.updatedAt}
+}
+
+// less orders by field, then by name and slug so every order is total.
+func less(field string, a, b sortKeys) bool {
+	switch field {
+	case "slug":
+		return a.slug < b.slug
+	case "acronym":
+		if a.acronym != b.acronym {
+			return a.acronym < b.acronym
+		}
+	case "published_at":
+		if !a.publishedAt.Equal(b.publishedAt) {
+			return a.publishedAt.Before(b.publishedAt)
+		}
+	case "updated_at":
+		if !a.updatedAt.Equal(b.updatedAt) {
+			return a.updatedAt.Before(b.updatedAt)
+		}
+	}
+	if a.name != b.name {
+		return a.name < b.name
+	}
+	return a.slug < b.slug
 }
 
 // publishedRow is one published document joined with its revision.

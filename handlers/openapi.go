@@ -67,7 +67,7 @@ func docsContentSecurityPolicy(page []byte) string {
 	}
 	return "default-src 'none'; script-src " + hashes(inlineScript) +
 		"; style-src " + hashes(inlineStyle) +
-		"; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+		"; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 }
 
 func (s *Server) openAPIDocument(c *gin.Context) {

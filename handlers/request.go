@@ -108,6 +108,12 @@ func adminQuery(c *gin.Context, allowed ...string) (url.Values, error) {
 		return nil, err
 	}
 	values, _ := url.ParseQuery(raw)
+	for name, vs := range values {
+		// PostgreSQL refuses NUL in text: a client's mistake, not a 500.
+		if strings.ContainsRune(vs[0], 0) {
+			return nil, invalidField(name, "must not contain NUL characters")
+		}
+	}
 	return values, nil
 }
 

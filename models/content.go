@@ -183,8 +183,12 @@ func normalizeContacts(v *ValidationError, contacts []Contact) []Contact {
 		c.ID = strings.TrimSpace(c.ID)
 		if c.ID == "" {
 			c.ID = uuid.NewString()
-		} else if _, err := uuid.Parse(c.ID); err != nil || seen[c.ID] {
+		} else if u, err := uuid.Parse(c.ID); err != nil || seen[u.String()] {
 			v.Add(at+".id", "must be a unique UUID, or empty for a new contact")
+		} else {
+			// uuid.Parse also takes {...}, urn:uuid:... and upper case:
+			// store one spelling, so duplicates are caught and ids compare.
+			c.ID = u.String()
 		}
 		seen[c.ID] = true
 		c.Label = strings.TrimSpace(c.Label)

@@ -182,6 +182,25 @@ func TestOfficeNormalize(t *testing.T) {
 			fields: []string{"contacts[1].id"},
 		},
 		{
+			name: "contact id spelled differently is stored canonically",
+			change: func(o *models.OfficeContent) {
+				o.Contacts[0].ID = "urn:uuid:0D5C4A6E-8D43-4A4B-A8C7-3F3A0F9B6B2E"
+			},
+			check: func(t *testing.T, o models.OfficeContent) {
+				if o.Contacts[0].ID != "0d5c4a6e-8d43-4a4b-a8c7-3f3a0f9b6b2e" {
+					t.Errorf("contact id stored as %q", o.Contacts[0].ID)
+				}
+			},
+		},
+		{
+			name: "one contact id in two spellings",
+			change: func(o *models.OfficeContent) {
+				o.Contacts[0].ID = "0d5c4a6e-8d43-4a4b-a8c7-3f3a0f9b6b2e"
+				o.Contacts = append(o.Contacts, models.Contact{ID: "{0D5C4A6E-8D43-4A4B-A8C7-3F3A0F9B6B2E}", Label: "Again"})
+			},
+			fields: []string{"contacts[1].id"},
+		},
+		{
 			name: "description is sanitized",
 			change: func(o *models.OfficeContent) {
 				o.DescriptionHTML = `<p onclick="x()">Hi</p><script>alert(1)</script>`

@@ -412,8 +412,14 @@ func TestPublishWorkflow(t *testing.T) {
 		}
 
 		for _, fn := range []func() error{
-			func() error { _, err := models.Publish(ctx, db, editor, models.KindOffice, uuid.NewString(), 0); return err },
-			func() error { _, err := models.Unpublish(ctx, db, editor, models.KindOffice, uuid.NewString()); return err },
+			func() error {
+				_, err := models.Publish(ctx, db, editor, models.KindOffice, uuid.NewString(), 0)
+				return err
+			},
+			func() error {
+				_, err := models.Unpublish(ctx, db, editor, models.KindOffice, uuid.NewString())
+				return err
+			},
 		} {
 			if err := fn(); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("unknown id: %v, want ErrNotFound", err)

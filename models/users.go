@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -64,6 +65,12 @@ func GetUser(ctx context.Context, db *gorm.DB, id string) (*User, error) {
 
 // GetUserByEmail loads a user by email, ignoring case.
 func GetUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	// No stored email holds a NUL or invalid UTF-8 (CreateUser validates),
+	// and PostgreSQL refuses such text outright: a sign-in with one is an
+	// unknown account, not a server error.
+	if strings.ContainsRune(email, 0) || !utf8.ValidString(email) {
+		return nil, ErrNotFound
+	}
 	u := &User{}
 	if err := db.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).Take(u).Error; err != nil {
 		return nil, translateReadError(err)
@@ -105,6 +112,11 @@ func escapeLike(s string) string {
 // SaveUser writes the editable columns of u (email, display name, password
 // hash, active, token version) and nothing else.
 func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
+	v := &ValidationError{}
+	checkText(v, "display_name", u.DisplayName, maxName, false)
+	if err := v.Err(); err != nil {
+		return err
+	}
 	err := tx.WithContext(ctx).Model(u).Select("email", "display_name", "password_hash", "active", "token_version", "updated_at").Updates(u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return &ConflictError{Field: "email", Message: "is already used by another account"}

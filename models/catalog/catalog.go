@@ -57,6 +57,7 @@ type state struct {
 	officeOrder   map[string][]*office     // by sort field, ascending
 	deptOrder     map[string][]*department // by sort field, ascending
 	modified      time.Time                // newest publication
+	builtAt       time.Time                // when this state was made
 
 	lists *listCache
 }
@@ -162,6 +163,7 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 		deptBySlug:    make(map[string]*department, len(departments)),
 		deptsOfOffice: make(map[string][]*department, len(offices)),
 		lists:         newListCache(),
+		builtAt:       time.Now(),
 	}
 	// An office to re-render is copied first: the old state, which readers
 	// may still hold, shares the unchanged offices and must never see one
@@ -188,7 +190,9 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			d = &cp
 			departments[id] = d
 			if o != nil {
+				prev := d.doc
 				renderDepartment(d)
+				d.doc.advance(prev, s.builtAt)
 			}
 		}
 		if o == nil {
@@ -207,7 +211,9 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 	}
 	for id, o := range offices {
 		if dirty == nil || dirty[id] {
+			prev := o.doc
 			renderOffice(o, s.deptsOfOffice[id])
+			o.doc.advance(prev, s.builtAt)
 		}
 	}
 	s.officeOrder = map[string][]*office{}

@@ -168,11 +168,14 @@ func matches(text string, terms []string) bool {
 	return true
 }
 
+// pickModified is a list's Last-Modified: its newest item, but never
+// earlier than the newest change to the directory, since a withdrawn item
+// changes a list without any newer publication in it.
 func pickModified(page, all time.Time) time.Time {
-	if page.IsZero() {
-		return all
+	if page.After(all) {
+		return page
 	}
-	return page
+	return all
 }
 
 func listBody(items [][]byte, total int, q ListQuery) []byte {

@@ -34,6 +34,21 @@ func newDoc(body []byte, modified time.Time) Doc {
 	return d
 }
 
+// advance keeps Last-Modified moving forward when the bytes change for a
+// reason with no newer publication time (a department withdrawn from its
+// office, say): an If-Modified-Since client must never get a 304 for
+// changed content.
+func (d *Doc) advance(prev Doc, at time.Time) {
+	if prev.ETag == "" || prev.ETag == d.ETag || d.LastModified.After(prev.LastModified) {
+		return
+	}
+	d.LastModified = at.UTC().Truncate(time.Second)
+	if !d.LastModified.After(prev.LastModified) {
+		d.LastModified = prev.LastModified.Add(time.Second)
+	}
+	d.LastModHTTP = d.LastModified.Format(http.TimeFormat)
+}
+
 // The public JSON shapes. Field order here is the order on the wire.
 
 type officeRef struct {

@@ -501,15 +501,25 @@ func (h *contentHandlers) revisions(c *gin.Context) error {
 	if err := h.allow(c, l.scopes, policies.ActionRead); err != nil {
 		return err
 	}
+	values, err := adminQuery(c)
+	if err != nil {
+		return err
+	}
+	limit, offset, err := pagination(values)
+	if err != nil {
+		return err
+	}
 	revs, err := models.ListRevisions(ctx, h.s.db, h.kind, l.doc.ID)
 	if err != nil {
 		return err
 	}
+	total := len(revs)
+	revs = revs[min(offset, total):min(offset+limit, total)]
 	views := make([]revisionView, len(revs))
 	for i, r := range revs {
 		views[i] = h.revisionView(l, &r, false)
 	}
-	writeList(c, views, int64(len(views)), len(views), 0)
+	writeList(c, views, int64(total), limit, offset)
 	return nil
 }
 

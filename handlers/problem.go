@@ -83,7 +83,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	case errors.As(err, &invalid):
 		p = errInvalid(invalid.Errors...)
 	case errors.As(err, &conflict):
-		p = problem(http.StatusConflict, "conflict", conflict.Field+" "+conflict.Message)
+		p = problem(http.StatusConflict, "conflict", "the request conflicts with the current state (see errors)")
 		p.Errors = []models.FieldError{{Field: conflict.Field, Message: conflict.Message}}
 	case errors.As(err, &mismatch):
 		p = problem(http.StatusPreconditionFailed, "version-mismatch", mismatch.Error())

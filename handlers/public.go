@@ -116,12 +116,20 @@ const (
 // a typo ("limt=5") is an error rather than silently ignored.
 func checkQuery(raw string, allowed []string) error {
 	if raw == "" {
-		return nil
+		return nil // the common case, on the hot path
 	}
-	values, err := url.ParseQuery(raw)
-	if err != nil {
+	if bad := unknownParams(raw, allowed); len(bad) > 0 {
+		return errInvalid(bad...)
+	}
+	if _, err := url.ParseQuery(raw); err != nil {
 		return errBadRequest("the query string is malformed")
 	}
+	return nil
+}
+
+// unknownParams names parameters outside allowed and repeated ones, sorted.
+func unknownParams(raw string, allowed []string) []models.FieldError {
+	values, _ := url.ParseQuery(raw)
 	var bad []models.FieldError
 	for name, vs := range values {
 		switch {
@@ -131,11 +139,8 @@ func checkQuery(raw string, allowed []string) error {
 			bad = append(bad, models.FieldError{Field: name, Message: "may be given only once"})
 		}
 	}
-	if len(bad) > 0 {
-		slices.SortFunc(bad, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return errInvalid(bad...)
-	}
-	return nil
+	slices.SortFunc(bad, func(a, b models.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return bad
 }
 
 func knownParams(allowed []string) string {
@@ -149,11 +154,12 @@ func knownParams(allowed []string) string {
 // anything is looked up.
 func parseListQuery(raw string, allowed, sortFields []string) (catalog.ListQuery, error) {
 	q := catalog.ListQuery{Limit: defaultLimit}
-	if err := checkQuery(raw, allowed); err != nil {
-		return q, err
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return q, errBadRequest("the query string is malformed")
 	}
-	values, _ := url.ParseQuery(raw)
-	var bad []models.FieldError
+	// Every bad parameter is named at once: unknown ones and bad values.
+	bad := unknownParams(raw, allowed)
 	if v, ok := values["limit"]; ok {
 		n, err := strconv.Atoi(v[0])
 		if err != nil || n < 1 || n > maxLimit {

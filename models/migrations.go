@@ -32,6 +32,15 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("casbin_rule", "refresh_tokens", "users")
 		},
 	},
+	{
+		ID: "202611290003_events",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Migrator().CreateTable(&m3Event{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("events")
+		},
+	},
 }
 
 // LatestMigration is the ID of the newest migration; /readyz checks it.
@@ -172,3 +181,15 @@ type m2CasbinRule struct {
 }
 
 func (m2CasbinRule) TableName() string { return "casbin_rule" }
+
+// --- 202611290003_events ---
+
+// m3Event carries change events between processes on SQLite (a `bureau
+// users create` while `serve` runs), where there is no LISTEN/NOTIFY.
+type m3Event struct {
+	ID        int64     `gorm:"primaryKey"`
+	Payload   string    `gorm:"size:200;not null"`
+	CreatedAt time.Time `gorm:"not null;index"`
+}
+
+func (m3Event) TableName() string { return "events" }

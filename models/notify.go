@@ -24,22 +24,34 @@ const (
 // ContentEvent is the payload announcing a change to one document.
 func ContentEvent(kind Kind, id string) string { return string(kind) + ":" + id }
 
-// Notify queues an event for the other instances. On PostgreSQL it is a
-// NOTIFY sent inside tx, so it is delivered only if tx commits. SQLite is a
-// single-instance database, so there is nobody else to tell.
+// event is a change announced through the events table (SQLite).
+type event struct {
+	ID        int64
+	Payload   string
+	CreatedAt time.Time
+}
+
+// Notify queues an event for the other instances and processes. It is sent
+// inside tx, so it is delivered only if tx commits: on PostgreSQL as a
+// NOTIFY, on SQLite as a row of the events table, which a server polls (the
+// other process there is the CLI, say `bureau users create`).
 func Notify(ctx context.Context, tx *gorm.DB, payload string) error {
 	if DialectOf(tx) != Postgres {
-		return nil
+		return tx.WithContext(ctx).Create(&event{Payload: payload, CreatedAt: time.Now().UTC()}).Error
 	}
 	return tx.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", EventChannel, payload).Error
 }
 
 // Listen delivers the events of other instances (and this one's) to handle,
-// until ctx ends. It reconnects after a lost connection and then calls
-// resync, since events sent while disconnected are lost. On SQLite it
-// returns at once: there are no other instances.
-func Listen(ctx context.Context, databaseURL string, log *slog.Logger, handle func(payload string), resync func()) {
+// until ctx ends. On PostgreSQL it LISTENs, reconnects after a lost
+// connection and then calls resync, since events sent while disconnected
+// are lost. On SQLite it polls the events table of db.
+func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), resync func()) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if !strings.HasPrefix(databaseURL, "postgres://") && !strings.HasPrefix(databaseURL, "postgresql://") {
+		pollEvents(ctx, db, log, time.Second, handle)
 		return
 	}
 	backoff := time.Second
@@ -81,5 +93,38 @@ func listenOnce(ctx context.Context, databaseURL string, connected func(), handl
 			return err
 		}
 		handle(n.Payload)
+	}
+}
+
+// pollEvents hands rows of the events table newer than those present at
+// start to handle, every interval, and deletes rows older than an hour.
+func pollEvents(ctx context.Context, db *gorm.DB, log *slog.Logger, interval time.Duration, handle func(string)) {
+	db = db.WithContext(ctx)
+	var last int64
+	if err := db.Model(&event{}).Select("COALESCE(MAX(id), 0)").Scan(&last).Error; err != nil && ctx.Err() == nil {
+		log.Warn("read events", "error", err.Error())
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		var events []event
+		if err := db.Where("id > ?", last).Order("id").Limit(1000).Find(&events).Error; err != nil {
+			if ctx.Err() == nil {
+				log.Warn("read events", "error", err.Error())
+			}
+			continue
+		}
+		for _, e := range events {
+			handle(e.Payload)
+			last = e.ID
+		}
+		if n%600 == 0 {
+			db.Where("created_at < ?", time.Now().UTC().Add(-time.Hour)).Delete(&event{})
+		}
 	}
 }

@@ -127,6 +127,19 @@ func TestServeLikeCompose(t *testing.T) {
 			if resp.StatusCode != 200 || body.Data.Name != "College and Career Success" || len(body.Data.Departments) != 7 {
 				t.Fatalf("GET occs: %d %+v", resp.StatusCode, body)
 			}
+			// The first admin, made from the shell while the server runs, may
+			// sign in and administer at once: the grant reaches the server.
+			if _, err := runCLI(t, env, "Harbor-Lantern-Quiet-7\n", "users", "create", "--email", "first@example.org", "--role", "admin", "--password-stdin"); err != nil {
+				t.Fatal(err)
+			}
+			token := login(t, addr, "first@example.org", "Harbor-Lantern-Quiet-7")
+			deadline := time.Now().Add(10 * time.Second)
+			for status(t, addr, "/api/v1/admin/roles", token) != http.StatusOK {
+				if time.Now().After(deadline) {
+					t.Fatal("the admin made by the CLI never got its rights on the running server")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 			cancel()
 			select {
 			case err := <-done:
@@ -191,4 +204,33 @@ func (b *safeBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func login(t *testing.T, addr, email, password string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)
+	resp, err := http.Post("http://"+addr+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("login: %d %v", resp.StatusCode, err)
+	}
+	return out.AccessToken
+}
+
+func status(t *testing.T, addr, path, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

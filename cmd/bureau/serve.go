@@ -71,9 +71,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		DB: db, Catalog: cat, Log: log, Registry: reg, Options: opts,
 		Tokens: tokens, Enforcer: enforcer, RefreshTTL: cfg.RefreshTokenTTL,
 	})
-	// Other instances announce publications, grant and session changes over
-	// PostgreSQL NOTIFY; after a lost connection everything is reloaded.
-	go models.Listen(ctx, cfg.DatabaseURL, log,
+	// Other instances (and, on SQLite, the CLI) announce publications, grant
+	// and session changes: PostgreSQL NOTIFY, or SQLite's events table.
+	go models.Listen(ctx, db, cfg.DatabaseURL, log,
 		func(payload string) { srv.HandleEvent(ctx, payload) },
 		func() { srv.Resync(ctx) })
 

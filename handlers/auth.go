@@ -82,7 +82,13 @@ func (s *Server) login(c *gin.Context) error {
 		verified = false
 	}
 	if !verified || !u.Active {
-		detail := map[string]any{"email": email}
+		// The attempted email helps spot guessing; anything that is not an
+		// email (a password typed in the wrong field) is not recorded.
+		attempted := email
+		if !models.ValidEmail(attempted) {
+			attempted = "(not an email address)"
+		}
+		detail := map[string]any{"email": attempted}
 		target := ""
 		if u != nil {
 			target = u.ID

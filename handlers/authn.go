@@ -214,9 +214,13 @@ func (s *Server) adminCORS(c *gin.Context) {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
 			h.Set("Access-Control-Max-Age", "600")
-			c.AbortWithStatus(http.StatusNoContent)
-			return
 		}
+	}
+	if c.Request.Method == http.MethodOptions {
+		// A preflight from an unlisted origin gets no CORS headers, which
+		// is the browser's "no".
+		c.AbortWithStatus(http.StatusNoContent)
+		return
 	}
 	c.Next()
 }
@@ -244,9 +248,6 @@ func (s *Server) adminPreflight(c *gin.Context) {
 	p := c.Request.URL.Path
 	if c.Request.Method == http.MethodOptions && (strings.HasPrefix(p, "/api/v1/admin/") || strings.HasPrefix(p, "/api/v1/auth/")) {
 		s.adminCORS(c)
-		if !c.IsAborted() {
-			c.AbortWithStatus(http.StatusNoContent)
-		}
 		return
 	}
 	c.Next()

@@ -80,7 +80,8 @@ type secEnv struct {
 }
 
 type secConfig struct {
-	opts func(*handlers.Options)
+	opts  func(*handlers.Options)
+	quiet bool // discard the server log instead of keeping it in env.log
 }
 
 // secEach runs fn once per database target with a fresh environment.
@@ -116,6 +117,9 @@ func (env *secEnv) build(cfg secConfig) {
 	t := env.t
 	t.Helper()
 	log := slog.New(slog.NewJSONHandler(env.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if cfg.quiet {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cat := catalog.New(env.db, log)
 	if err := cat.LoadAll(context.Background()); err != nil {
 		t.Fatalf("load catalog: %v", err)

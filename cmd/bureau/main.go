@@ -68,7 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := newLogger(cfg, stderr)
 	switch args[0] {
 	case "serve":
-		return serve(ctx, cfg, log, stdout)
+		// The server logs a line per request: buffer them.
+		out := newBufferedLog(stderr)
+		defer out.Close()
+		return serve(ctx, cfg, newLogger(cfg, out), stdout)
 	case "migrate":
 		return withDB(ctx, cfg, log, func(db *gorm.DB) error {
 			fmt.Fprintf(stdout, "schema is up to date (%s)\n", models.LatestMigration())

@@ -202,15 +202,16 @@ func listBody(items [][]byte, total int, q ListQuery) []byte {
 	return b.Bytes()
 }
 
-// listCache keeps rendered list pages for one state. It is bounded: when
-// full it starts over, which is cheap and keeps memory flat under a scan of
-// many distinct queries.
+// listCache keeps rendered list pages for one state. It is bounded by
+// bytes: when full it starts over, which is cheap and keeps memory flat
+// under a crawl of many distinct pages.
 type listCache struct {
 	mu    sync.RWMutex
 	pages map[string]Doc
+	bytes int
 }
 
-const listCacheSize = 2048
+const listCacheBytes = 32 << 20
 
 func newListCache() *listCache { return &listCache{pages: map[string]Doc{}} }
 
@@ -224,8 +225,10 @@ func (c *listCache) get(key string) (Doc, bool) {
 func (c *listCache) put(key string, d Doc) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pages) >= listCacheSize {
+	if c.bytes+len(d.Body) > listCacheBytes {
 		c.pages = map[string]Doc{}
+		c.bytes = 0
 	}
 	c.pages[key] = d
+	c.bytes += len(d.Body)
 }

@@ -171,11 +171,12 @@ func renderOffice(o *office, departments []*department) {
 
 // renderDepartment prepares a visible department's document and list item.
 func renderDepartment(d *department) {
-	j := d.json(true)
-	d.item = mustMarshal(j)
 	modified := d.publishedAt
 	if d.office.publishedAt.After(modified) {
 		modified = d.office.publishedAt
 	}
-	d.doc = newDoc(dataEnvelope(json.RawMessage(d.item)), modified)
+	d.doc = newDoc(dataEnvelope(d.json(true)), modified)
+	// The list item is the document's "data" value: share its bytes
+	// rather than keep a second copy of every department.
+	d.item = d.doc.Body[len(`{"data":`) : len(d.doc.Body)-1]
 }

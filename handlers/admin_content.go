@@ -129,6 +129,9 @@ func (s *Server) contentRoutes(admin *gin.RouterGroup, kind models.Kind) {
 	admin.POST(base+"/:id/unpublish", s.requireSomeScope(object, policies.ActionUnpublish), s.handle(h.unpublish))
 	admin.GET(base+"/:id/revisions", s.requireSomeScope(object, policies.ActionRead), s.handle(h.revisions))
 	admin.GET(base+"/:id/revisions/:n", s.requireSomeScope(object, policies.ActionRead), s.handle(h.revision))
+	admin.POST(base+"/:id/revisions/:n/restore", s.requireSomeScope(object, policies.ActionUpdate), s.handle(h.restoreRevision))
+	admin.GET(base+"/:id/diff", s.requireSomeScope(object, policies.ActionRead), s.handle(h.diff))
+	admin.GET("/preview"+base+"/:id", s.requireSomeScope(object, policies.ActionRead), s.handle(h.preview))
 }
 
 type contentHandlers struct {
@@ -353,20 +356,8 @@ func (h *contentHandlers) update(c *gin.Context) error {
 	if err := h.allow(c, l.scopes, policies.ActionUpdate); err != nil {
 		return err
 	}
-	user := currentUser(c).ID
 	checkFields := func(before, after any, scopes []string) error {
-		var denied []models.FieldError
-		for _, field := range changedFields(before, after) {
-			if !h.s.enforcer.Allow(user, scopes, policies.FieldObject(h.object), field) {
-				denied = append(denied, models.FieldError{Field: field, Message: "your role may not change this field"})
-			}
-		}
-		if len(denied) > 0 {
-			p := errForbidden("your role may not change some of these fields")
-			p.Errors = denied
-			return p
-		}
-		return nil
+		return h.checkFieldRights(c, before, after, scopes)
 	}
 	if h.kind == models.KindOffice {
 		var req officeRequest
@@ -412,6 +403,24 @@ func (h *contentHandlers) update(c *gin.Context) error {
 		return err
 	}
 	return h.respondCurrent(c, l.doc.ID)
+}
+
+// checkFieldRights refuses, naming them, the changed fields the user may
+// not change in scopes.
+func (h *contentHandlers) checkFieldRights(c *gin.Context, before, after any, scopes []string) error {
+	user := currentUser(c).ID
+	var denied []models.FieldError
+	for _, field := range changedFields(before, after) {
+		if !h.s.enforcer.Allow(user, scopes, policies.FieldObject(h.object), field) {
+			denied = append(denied, models.FieldError{Field: field, Message: "your role may not change this field"})
+		}
+	}
+	if len(denied) > 0 {
+		p := errForbidden("your role may not change some of these fields")
+		p.Errors = denied
+		return p
+	}
+	return nil
 }
 
 func (h *contentHandlers) respondCurrent(c *gin.Context, id string) error {

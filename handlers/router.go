@@ -60,6 +60,9 @@ func (s *Server) Router() *gin.Engine {
 	s.contentRoutes(admin, models.KindOffice)
 	s.contentRoutes(admin, models.KindDepartment)
 
+	admin.GET("/trash", s.requireAnyScope(policies.ActionRestore, policies.ObjectOffices, policies.ObjectDepartments), s.handle(s.listTrash))
+	admin.POST("/trash/:type/:id/restore", s.requireAnyScope(policies.ActionRestore, policies.ObjectOffices, policies.ObjectDepartments), s.handle(s.restoreFromTrash))
+
 	admin.GET("/users", s.requireGlobal(policies.ObjectUsers, policies.ActionRead), s.handle(s.listUsers))
 	admin.POST("/users", s.requireGlobal(policies.ObjectUsers, policies.ActionCreate), s.handle(s.createUser))
 	admin.GET("/users/:id", s.requireGlobal(policies.ObjectUsers, policies.ActionRead), s.handle(s.getUser))

@@ -62,6 +62,8 @@ func secFillParams(t *testing.T, path string) string {
 			return "1"
 		case ":slug":
 			return "occs"
+		case ":type":
+			return "departments"
 		}
 		t.Errorf("%s: no dummy value for path parameter %s; add one to secFillParams", path, p)
 		return "x"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -479,4 +480,71 @@ func nonEmpty(s []string) []string {
 		return []string{""}
 	}
 	return s
+}
+
+// TrashedDocument is an item in the trash.
+type TrashedDocument struct {
+	Kind      Kind
+	ID        string
+	Slug      string
+	Name      string
+	OfficeID  string // departments only
+	DeletedAt time.Time
+}
+
+// ListTrash returns trashed offices and departments, newest first.
+func ListTrash(ctx context.Context, db *gorm.DB) ([]TrashedDocument, error) {
+	var out []TrashedDocument
+	for _, kind := range []Kind{KindOffice, KindDepartment} {
+		cols := "id, slug, name, deleted_at, '' AS office_id"
+		if kind == KindDepartment {
+			cols = "id, slug, name, deleted_at, office_id"
+		}
+		var rows []struct {
+			ID, Slug, Name, OfficeID string
+			DeletedAt                time.Time
+		}
+		if err := db.WithContext(ctx).Table(kind.Plural()).Select(cols).Where("deleted_at IS NOT NULL").Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, TrashedDocument{Kind: kind, ID: r.ID, Slug: r.Slug, Name: r.Name, OfficeID: r.OfficeID, DeletedAt: r.DeletedAt.UTC()})
+		}
+	}
+	slices.SortFunc(out, func(a, b TrashedDocument) int { return b.DeletedAt.Compare(a.DeletedAt) })
+	return out, nil
+}
+
+// GetTrashed returns one trashed document.
+func GetTrashed(ctx context.Context, db *gorm.DB, kind Kind, id string) (*TrashedDocument, error) {
+	all, err := ListTrash(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range all {
+		if d.Kind == kind && d.ID == id {
+			return &d, nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
+// DepartmentDrafts returns the working drafts of an office's departments,
+// in position order: what its preview shows.
+func DepartmentDrafts(ctx context.Context, db *gorm.DB, officeID string) ([]Department, []DepartmentContent, error) {
+	var rows []Department
+	if err := db.WithContext(ctx).Where("office_id = ?", officeID).Order("position, name").Find(&rows).Error; err != nil {
+		return nil, nil, err
+	}
+	contents := make([]DepartmentContent, len(rows))
+	for i, r := range rows {
+		raw, err := draftContent(db.WithContext(ctx), KindDepartment, r.ID, r.Version)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := json.Unmarshal([]byte(raw), &contents[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rows, contents, nil
 }

@@ -180,3 +180,36 @@ func renderDepartment(d *department) {
 	// rather than keep a second copy of every department.
 	d.item = d.doc.Body[len(`{"data":`) : len(d.doc.Body)-1]
 }
+
+// DraftDepartment is a department draft to preview.
+type DraftDepartment struct {
+	ID        string
+	Content   models.DepartmentContent
+	UpdatedAt time.Time
+}
+
+// PreviewOffice renders an office draft, with its departments' drafts, in
+// the public shape, so editors see what publishing would show.
+func PreviewOffice(id string, c models.OfficeContent, updatedAt time.Time, deps []DraftDepartment) []byte {
+	o := &office{id: id, c: c, descText: models.RichTextToPlain(c.DescriptionHTML), publishedAt: updatedAt, updatedAt: updatedAt}
+	list := make([]*department, len(deps))
+	for i, d := range deps {
+		list[i] = draftDepartment(d, nil)
+	}
+	renderOffice(o, list)
+	return o.doc.Body
+}
+
+// PreviewDepartment renders a department draft in the public shape, with
+// its office's draft name.
+func PreviewDepartment(d DraftDepartment, officeID string, officeContent models.OfficeContent) []byte {
+	o := &office{id: officeID, c: officeContent}
+	dep := draftDepartment(d, o)
+	renderDepartment(dep)
+	return dep.doc.Body
+}
+
+func draftDepartment(d DraftDepartment, o *office) *department {
+	return &department{id: d.ID, c: d.Content, descText: models.RichTextToPlain(d.Content.DescriptionHTML),
+		publishedAt: d.UpdatedAt, updatedAt: d.UpdatedAt, office: o}
+}

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"testing"
+	"time"
 
 	"bureau/handlers"
 	"bureau/models"
@@ -147,6 +148,24 @@ func TestCatalogMemory(t *testing.T) {
 		offices, departments, float64(after.HeapAlloc-before.HeapAlloc)/1e6,
 		float64(after.HeapAlloc-before.HeapAlloc)/1e3/float64(max(departments, 1)),
 		float64(after.TotalAlloc-before.TotalAlloc)/1e6, float64(peak)/1e6)
+	// What one publication costs on a catalog this size: Refresh reloads
+	// the document and rebuilds the indexes and orderings.
+	var id string
+	if err := db.Table("departments").Select("id").Where("published_revision IS NOT NULL").Limit(1).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("no published department: %v", err)
+	}
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	const refreshes = 5
+	for range refreshes {
+		if err := keep.Refresh(ctx, models.ContentEvent(models.KindDepartment, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start) / refreshes
+	runtime.ReadMemStats(&after)
+	t.Logf("one department publication (Catalog.Refresh): %v, %.1f MB allocated", elapsed.Round(time.Millisecond),
+		float64(after.TotalAlloc-before.TotalAlloc)/1e6/refreshes)
 	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {

@@ -54,10 +54,17 @@ type state struct {
 	officeBySlug  map[string]*office
 	deptBySlug    map[string]*department   // visible only
 	deptsOfOffice map[string][]*department // visible, by position
-	officeOrder   map[string][]*office     // by sort field, ascending
-	deptOrder     map[string][]*department // by sort field, ascending
-	modified      time.Time                // newest publication
-	builtAt       time.Time                // when this state was made
+	allOffices    []*office                // in no order
+	visible       []*department            // visible departments, in no order
+
+	// Sorted copies of allOffices and visible, made on first use: sorting
+	// 20,000 departments six ways on every publication would make
+	// publishing slow on a large directory, and most orders are rarely read.
+	orderMu     sync.Mutex
+	officeOrder map[string][]*office     // by sort field, ascending
+	deptOrder   map[string][]*department // by sort field, ascending
+	modified    time.Time                // newest publication
+	builtAt     time.Time                // when this state was made
 
 	lists *listCache
 }
@@ -216,23 +223,40 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			o.doc.advance(prev, s.builtAt)
 		}
 	}
-	s.officeOrder = map[string][]*office{}
-	all := make([]*office, 0, len(offices))
+	s.allOffices = make([]*office, 0, len(offices))
 	for _, o := range offices {
-		all = append(all, o)
+		s.allOffices = append(s.allOffices, o)
 	}
-	for _, field := range officeSortFields {
-		list := append([]*office(nil), all...)
+	s.visible = visible
+	s.officeOrder = map[string][]*office{}
+	s.deptOrder = map[string][]*department{}
+	return s
+}
+
+// officesBy returns the published offices sorted by field.
+func (s *state) officesBy(field string) []*office {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	list, ok := s.officeOrder[field]
+	if !ok {
+		list = append([]*office(nil), s.allOffices...)
 		sortOffices(list, field)
 		s.officeOrder[field] = list
 	}
-	s.deptOrder = map[string][]*department{}
-	for _, field := range departmentSortFields {
-		list := append([]*department(nil), visible...)
+	return list
+}
+
+// departmentsBy returns the visible departments sorted by field.
+func (s *state) departmentsBy(field string) []*department {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	list, ok := s.deptOrder[field]
+	if !ok {
+		list = append([]*department(nil), s.visible...)
 		sortDepartments(list, field)
 		s.deptOrder[field] = list
 	}
-	return s
+	return list
 }
 
 var officeSortFields = []string{"name", "slug", "acronym", "published_at", "updated_at"}

@@ -59,7 +59,7 @@ func (c *Catalog) ListOffices(q ListQuery) Doc {
 		return doc
 	}
 	field, desc := splitSort(q.Sort, "name")
-	order := s.officeOrder[field]
+	order := s.officesBy(field)
 	items, total, modified := page(order, desc, q,
 		func(o *office) string { return o.search },
 		func(o *office) ([]byte, time.Time) { return o.item, o.doc.LastModified })
@@ -76,15 +76,14 @@ func (c *Catalog) ListDepartments(q ListQuery) Doc {
 		return doc
 	}
 	field, desc := splitSort(q.Sort, "office")
-	order := s.deptOrder[field]
-	if q.Office != "" {
-		order = nil
-		if o, ok := s.officeBySlug[q.Office]; ok {
-			order = s.deptsOfOffice[o.id] // already in the office's order
-			if field != "office" {
-				order = append([]*department(nil), order...)
-				sortDepartments(order, field)
-			}
+	var order []*department
+	if q.Office == "" {
+		order = s.departmentsBy(field)
+	} else if o, ok := s.officeBySlug[q.Office]; ok {
+		order = s.deptsOfOffice[o.id] // already in the office's order
+		if field != "office" {
+			order = append([]*department(nil), order...)
+			sortDepartments(order, field)
 		}
 	}
 	items, total, modified := page(order, desc, q,

@@ -234,3 +234,40 @@ func status(t *testing.T, addr, path, token string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestServeGeneratesSecretOnce: without BUREAU_JWT_SECRET (development) the
+// server makes one, keeps it in the data directory readable by its owner
+// only, and reuses it on the next start so sessions survive restarts.
+func TestServeGeneratesSecretOnce(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{
+		"BUREAU_ADDR":         freePort(t),
+		"BUREAU_DATABASE_URL": "sqlite:" + filepath.Join(dir, "bureau.db"),
+		"BUREAU_LOG_LEVEL":    "error",
+	}
+	var secrets []string
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+		}()
+		waitReady(t, env["BUREAU_ADDR"])
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(filepath.Join(dir, "jwt-secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o600 {
+			t.Fatalf("jwt-secret mode %o, want 600", info.Mode().Perm())
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "jwt-secret"))
+		secrets = append(secrets, string(b))
+	}
+	if secrets[0] != secrets[1] || len(strings.TrimSpace(secrets[0])) < 32 {
+		t.Fatal("the generated secret changed between starts or is short")
+	}
+}

@@ -196,15 +196,21 @@ func writeDocument(c *gin.Context, status int, version int, view any) {
 
 func versionETag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
 
-// ifMatch reads the version a write is based on. Without it: 428.
-func ifMatch(c *gin.Context) (int, error) {
+// ifMatch reads the version a write is based on. Without it: 428. "*"
+// (RFC 9110: any current version) takes the current one; a weak ETag never
+// matches, as If-Match compares strongly.
+func ifMatch(c *gin.Context, current int) (int, error) {
 	raw := strings.TrimSpace(c.GetHeader("If-Match"))
-	if raw == "" {
+	switch {
+	case raw == "":
 		return 0, problem(http.StatusPreconditionRequired, "precondition-required",
 			"send the version you edited as If-Match (the ETag of your last read)")
+	case raw == "*":
+		return current, nil
+	case strings.HasPrefix(raw, "W/"):
+		return 0, &models.VersionMismatchError{Current: current}
 	}
-	raw = strings.Trim(strings.TrimPrefix(raw, "W/"), `"`)
-	n, err := strconv.Atoi(strings.TrimPrefix(raw, "v"))
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.Trim(raw, `"`), "v"))
 	if err != nil || n < 1 {
 		return 0, invalidField("If-Match", `must be the ETag of your last read, such as "v3"`)
 	}
@@ -242,7 +248,7 @@ func (h *contentHandlers) list(c *gin.Context) error {
 		case "office":
 			f.OfficeSlugs = append(f.OfficeSlugs, slug)
 		case "department":
-			f.DepartmentSl = append(f.DepartmentSl, slug)
+			f.DepartmentSlugs = append(f.DepartmentSlugs, slug)
 		}
 	}
 	ctx := c.Request.Context()
@@ -340,14 +346,10 @@ func (h *contentHandlers) respondCreated(c *gin.Context, id string) error {
 	return nil
 }
 
-// update applies a JSON merge patch to the draft: fields present are set,
-// contacts replaces the whole list. Each changed field is checked against
-// the user's rights, so an author cannot rename or move anything.
+// update applies a JSON merge patch to the draft: fields present are set
+// (null clears), contacts replaces the whole list. Each changed field is
+// checked against the user's rights, so an author cannot rename or move.
 func (h *contentHandlers) update(c *gin.Context) error {
-	base, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	ctx := c.Request.Context()
 	l, err := h.load(ctx, c.Param("id"))
 	if err != nil {
@@ -356,26 +358,26 @@ func (h *contentHandlers) update(c *gin.Context) error {
 	if err := h.allow(c, l.scopes, policies.ActionUpdate); err != nil {
 		return err
 	}
-	checkFields := func(before, after any, scopes []string) error {
-		return h.checkFieldRights(c, before, after, scopes)
+	base, err := ifMatch(c, l.doc.Version)
+	if err != nil {
+		return err
 	}
 	if h.kind == models.KindOffice {
 		var req officeRequest
-		if err := decodeJSON(c, &req); err != nil {
+		raw, err := decodeJSONBody(c, &req)
+		if err != nil {
 			return err
 		}
 		next := *l.office
 		req.apply(&next.Slug, &next.Name, &next.Acronym, &next.Summary, &next.DescriptionHTML, &next.Contacts)
-		if err := checkFields(l.office, &next, l.scopes); err != nil {
-			return err
+		for _, key := range nullFields(raw) {
+			clearOfficeField(&next, key)
 		}
-		if _, err := models.SaveOfficeDraft(ctx, h.s.db, actor(c), l.doc.ID, base, next); err != nil {
-			return err
-		}
-		return h.respondCurrent(c, l.doc.ID)
+		return h.save(c, l, base, &next)
 	}
 	var req departmentRequest
-	if err := decodeJSON(c, &req); err != nil {
+	raw, err := decodeJSONBody(c, &req)
+	if err != nil {
 		return err
 	}
 	next := *l.department
@@ -383,26 +385,110 @@ func (h *contentHandlers) update(c *gin.Context) error {
 	set(&next.OfficeID, req.OfficeID)
 	set(&next.LearnMoreURL, req.LearnMoreURL)
 	set(&next.Position, req.Position)
-	if err := checkFields(l.department, &next, l.scopes); err != nil {
+	for _, key := range nullFields(raw) {
+		clearDepartmentField(&next, key)
+	}
+	return h.save(c, l, base, &next)
+}
+
+func clearOfficeField(c *models.OfficeContent, key string) {
+	switch key {
+	case "slug":
+		c.Slug = ""
+	case "name":
+		c.Name = ""
+	case "acronym":
+		c.Acronym = ""
+	case "summary":
+		c.Summary = ""
+	case "description_html":
+		c.DescriptionHTML = ""
+	case "contacts":
+		c.Contacts = nil
+	}
+}
+
+func clearDepartmentField(c *models.DepartmentContent, key string) {
+	switch key {
+	case "slug":
+		c.Slug = ""
+	case "name":
+		c.Name = ""
+	case "acronym":
+		c.Acronym = ""
+	case "summary":
+		c.Summary = ""
+	case "description_html":
+		c.DescriptionHTML = ""
+	case "contacts":
+		c.Contacts = nil
+	case "learn_more_url":
+		c.LearnMoreURL = ""
+	case "office_id":
+		c.OfficeID = ""
+	case "position":
+		c.Position = 0
+	}
+}
+
+// save authorizes turning the draft of l into next and stores next as the
+// new draft, based on version base.
+func (h *contentHandlers) save(c *gin.Context, l *loaded, base int, next any) error {
+	if err := h.authorizeChange(c, l, next); err != nil {
 		return err
 	}
-	if next.OfficeID != l.department.OfficeID {
-		// Moving needs the same rights in the office it moves into.
-		target, err := h.departmentScopes(ctx, next.Slug, next.OfficeID)
-		if err != nil {
-			return invalidField("office_id", "no such office")
-		}
-		if err := h.allow(c, target, policies.ActionUpdate); err != nil {
-			return err
-		}
-		if err := checkFields(l.department, &next, target); err != nil {
-			return err
-		}
+	ctx := c.Request.Context()
+	var err error
+	renamed := false
+	switch n := next.(type) {
+	case *models.OfficeContent:
+		renamed = n.Slug != l.office.Slug
+		_, err = models.SaveOfficeDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n)
+	case *models.DepartmentContent:
+		renamed = n.Slug != l.department.Slug
+		_, err = models.SaveDepartmentDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n)
 	}
-	if _, err := models.SaveDepartmentDraft(ctx, h.s.db, actor(c), l.doc.ID, base, next); err != nil {
+	if err != nil {
 		return err
+	}
+	if renamed {
+		// The grants on the old slug moved to the new one (models.saveDraft).
+		h.s.applyLocally(ctx, models.EventGrants)
 	}
 	return h.respondCurrent(c, l.doc.ID)
+}
+
+// authorizeChange checks every changed field against the user's rights in
+// the document's scope. Moving a department also needs the right to move it
+// in both offices, as an office-level grant: a grant on the department
+// alone cannot carry it into an office where the user has no say.
+func (h *contentHandlers) authorizeChange(c *gin.Context, l *loaded, next any) error {
+	var before any = l.office
+	if l.department != nil {
+		before = l.department
+	}
+	if err := h.checkFieldRights(c, before, next, l.scopes); err != nil {
+		return err
+	}
+	d, ok := next.(*models.DepartmentContent)
+	if !ok || d.OfficeID == l.department.OfficeID {
+		return nil
+	}
+	targetSlug, err := models.OfficeSlug(c.Request.Context(), h.s.db, d.OfficeID)
+	if err != nil {
+		return invalidField("office_id", "no such office")
+	}
+	user := currentUser(c).ID
+	for _, scope := range []string{l.scopes[1], policies.OfficeScope(targetSlug)} {
+		in := []string{scope}
+		if !h.s.enforcer.Allow(user, in, h.object, policies.ActionUpdate) ||
+			!h.s.enforcer.Allow(user, in, policies.FieldObject(h.object), policies.FieldOfficeID) {
+			p := errForbidden("moving a department needs the right to move it in both offices")
+			p.Errors = []models.FieldError{{Field: policies.FieldOfficeID, Message: "your role may not move this department there"}}
+			return p
+		}
+	}
+	return nil
 }
 
 // checkFieldRights refuses, naming them, the changed fields the user may
@@ -435,15 +521,15 @@ func (h *contentHandlers) respondCurrent(c *gin.Context, id string) error {
 // guarded loads a document, checks the user's right to action on it and
 // that If-Match names its current version.
 func (h *contentHandlers) guarded(c *gin.Context, action string) (*loaded, int, error) {
-	version, err := ifMatch(c)
-	if err != nil {
-		return nil, 0, err
-	}
 	l, err := h.load(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := h.allow(c, l.scopes, action); err != nil {
+		return nil, 0, err
+	}
+	version, err := ifMatch(c, l.doc.Version)
+	if err != nil {
 		return nil, 0, err
 	}
 	if l.doc.Version != version {

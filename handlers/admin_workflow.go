@@ -139,12 +139,8 @@ func diffJSON(path string, a, b any, out *[]fieldChange) {
 }
 
 // restoreRevision makes revision n the new draft. It is an edit like any
-// other: If-Match, and the same field rights as a PATCH.
+// other: If-Match, and the same rights as a PATCH making the same change.
 func (h *contentHandlers) restoreRevision(c *gin.Context) error {
-	base, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	ctx := c.Request.Context()
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
@@ -157,43 +153,22 @@ func (h *contentHandlers) restoreRevision(c *gin.Context) error {
 	if err := h.allow(c, l.scopes, policies.ActionUpdate); err != nil {
 		return err
 	}
+	base, err := ifMatch(c, l.doc.Version)
+	if err != nil {
+		return err
+	}
 	rev, err := models.GetRevision(ctx, h.s.db, h.kind, l.doc.ID, n)
 	if err != nil {
 		return err
 	}
-	if h.kind == models.KindOffice {
-		var old models.OfficeContent
-		if err := json.Unmarshal([]byte(rev.Content), &old); err != nil {
-			return err
-		}
-		if err := h.checkFieldRights(c, l.office, &old, l.scopes); err != nil {
-			return err
-		}
-		if _, err := models.SaveOfficeDraft(ctx, h.s.db, actor(c), l.doc.ID, base, old); err != nil {
-			return err
-		}
-		return h.respondCurrent(c, l.doc.ID)
+	var next any = &models.OfficeContent{}
+	if h.kind == models.KindDepartment {
+		next = &models.DepartmentContent{}
 	}
-	var old models.DepartmentContent
-	if err := json.Unmarshal([]byte(rev.Content), &old); err != nil {
+	if err := json.Unmarshal([]byte(rev.Content), next); err != nil {
 		return err
 	}
-	if err := h.checkFieldRights(c, l.department, &old, l.scopes); err != nil {
-		return err
-	}
-	if old.OfficeID != l.department.OfficeID {
-		target, err := h.departmentScopes(ctx, old.Slug, old.OfficeID)
-		if err != nil {
-			return &models.ConflictError{Field: "office_id", Message: "the revision's office no longer exists"}
-		}
-		if err := h.allow(c, target, policies.ActionUpdate); err != nil {
-			return err
-		}
-	}
-	if _, err := models.SaveDepartmentDraft(ctx, h.s.db, actor(c), l.doc.ID, base, old); err != nil {
-		return err
-	}
-	return h.respondCurrent(c, l.doc.ID)
+	return h.save(c, l, base, next)
 }
 
 // preview renders the draft in the public shape.
@@ -218,16 +193,39 @@ func (h *contentHandlers) preview(c *gin.Context) error {
 		}
 		body = catalog.PreviewOffice(l.doc.ID, *l.office, l.doc.UpdatedAt.UTC(), deps)
 	} else {
-		_, office, err := models.GetOffice(ctx, h.s.db, l.department.OfficeID)
+		office, err := h.officeAsSeenBy(c, l.department.OfficeID)
 		if err != nil {
 			return err
 		}
 		body = catalog.PreviewDepartment(catalog.DraftDepartment{ID: l.doc.ID, Content: *l.department, UpdatedAt: l.doc.UpdatedAt.UTC()},
-			l.department.OfficeID, *office)
+			l.department.OfficeID, office)
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/json", body)
 	return nil
+}
+
+// officeAsSeenBy is the office of a department preview: its draft for a
+// user who may read the office, else what the public sees of it.
+func (h *contentHandlers) officeAsSeenBy(c *gin.Context, officeID string) (models.OfficeContent, error) {
+	ctx := c.Request.Context()
+	row, draft, err := models.GetOffice(ctx, h.s.db, officeID)
+	if err != nil {
+		return models.OfficeContent{}, err
+	}
+	if h.s.enforcer.Allow(currentUser(c).ID, []string{policies.OfficeScope(draft.Slug)}, policies.ObjectOffices, policies.ActionRead) {
+		return *draft, nil
+	}
+	var public models.OfficeContent
+	if row.PublishedRevision == nil {
+		return public, nil
+	}
+	rev, err := models.GetRevision(ctx, h.s.db, models.KindOffice, officeID, *row.PublishedRevision)
+	if err != nil {
+		return public, err
+	}
+	err = json.Unmarshal([]byte(rev.Content), &public)
+	return public, err
 }
 
 type trashItem struct {
@@ -243,7 +241,10 @@ func (s *Server) trashScopes(c *gin.Context, d *models.TrashedDocument) []string
 	if d.Kind == models.KindOffice {
 		return []string{policies.OfficeScope(d.Slug)}
 	}
-	officeSlug, _ := models.OfficeSlug(c.Request.Context(), s.db, d.OfficeID)
+	officeSlug, err := models.OfficeSlug(c.Request.Context(), s.db, d.OfficeID)
+	if err != nil {
+		return []string{policies.DepartmentScope(d.Slug)} // its office is gone: only department grants reach it
+	}
 	return []string{policies.DepartmentScope(d.Slug), policies.OfficeScope(officeSlug)}
 }
 
@@ -294,17 +295,4 @@ func (s *Server) restoreFromTrash(c *gin.Context) error {
 	s.applyLocally(ctx, models.ContentEvent(kind, d.ID))
 	h := &contentHandlers{s: s, kind: kind, object: kind.Plural()}
 	return h.respondCurrent(c, d.ID)
-}
-
-// requireAnyScope admits users allowed action on any of objects somewhere.
-func (s *Server) requireAnyScope(action string, objects ...string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		for _, o := range objects {
-			if len(s.enforcer.Scopes(currentUser(c).ID, o, action)) > 0 {
-				c.Next()
-				return
-			}
-		}
-		writeProblem(c, errForbidden("your role does not allow this"))
-	}
 }

@@ -75,11 +75,19 @@ func (s *Server) login(c *gin.Context) error {
 		return err
 	}
 	verified := false
-	if u == nil {
-		auth.EqualizeTiming(req.Password) // same time as a real check
-	} else if verified, err = auth.VerifyPassword(u.PasswordHash, req.Password); err != nil {
-		s.log.Error("stored password hash is unreadable", "user_id", u.ID)
-		verified = false
+	err = s.withHashSlot(ctx, func() {
+		if u == nil {
+			auth.EqualizeTiming(req.Password) // same time as a real check
+			return
+		}
+		var verr error
+		if verified, verr = auth.VerifyPassword(u.PasswordHash, req.Password); verr != nil {
+			s.log.Error("stored password hash is unreadable", "user_id", u.ID)
+			verified = false
+		}
+	})
+	if err != nil {
+		return err
 	}
 	if !verified || !u.Active {
 		// The attempted email helps spot guessing; anything that is not an
@@ -308,14 +316,21 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if ok, _ := auth.VerifyPassword(u.PasswordHash, req.CurrentPassword); !ok {
+	var current bool
+	if err := s.withHashSlot(ctx, func() { current, _ = auth.VerifyPassword(u.PasswordHash, req.CurrentPassword) }); err != nil {
+		return err
+	}
+	if !current {
 		_ = models.RecordAudit(ctx, s.db, actor(c), "auth.password_change_failed", "user", u.ID, nil)
 		return invalidField("current_password", "is not correct")
 	}
 	if err := auth.CheckPasswordPolicy(req.NewPassword, u.Email); err != nil {
 		return invalidField("new_password", err.Error())
 	}
-	hash, err := auth.HashPassword(req.NewPassword)
+	var hash string
+	if err := s.withHashSlot(ctx, func() { hash, err = auth.HashPassword(req.NewPassword) }); err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,10 @@ type userCache struct {
 	mu    sync.RWMutex
 	users map[string]*sessionUser
 	ttl   time.Duration
+	// epoch counts invalidations. A user read from the database is cached
+	// only if no invalidation happened during the read; otherwise a logout
+	// committed mid-read could put the old token version back.
+	epoch uint64
 }
 
 func newUserCache() *userCache {
@@ -64,9 +68,19 @@ func (uc *userCache) get(id string, now time.Time) (*sessionUser, bool) {
 	return u, true
 }
 
-func (uc *userCache) put(u *sessionUser) {
+func (uc *userCache) currentEpoch() uint64 {
+	uc.mu.RLock()
+	defer uc.mu.RUnlock()
+	return uc.epoch
+}
+
+// put caches u, read when the epoch was readAt.
+func (uc *userCache) put(u *sessionUser, readAt uint64) {
 	uc.mu.Lock()
 	defer uc.mu.Unlock()
+	if uc.epoch != readAt {
+		return
+	}
 	if len(uc.users) > 10000 {
 		uc.users = map[string]*sessionUser{}
 	}
@@ -76,12 +90,14 @@ func (uc *userCache) put(u *sessionUser) {
 func (uc *userCache) forget(id string) {
 	uc.mu.Lock()
 	defer uc.mu.Unlock()
+	uc.epoch++
 	delete(uc.users, id)
 }
 
 func (uc *userCache) clear() {
 	uc.mu.Lock()
 	defer uc.mu.Unlock()
+	uc.epoch++
 	uc.users = map[string]*sessionUser{}
 }
 
@@ -90,12 +106,13 @@ func (s *Server) loadSessionUser(ctx context.Context, id string) (*sessionUser, 
 	if u, ok := s.users.get(id, now); ok {
 		return u, nil
 	}
+	epoch := s.users.currentEpoch()
 	u, err := models.GetUser(ctx, s.db, id)
 	if err != nil {
 		return nil, err
 	}
 	su := &sessionUser{ID: u.ID, Email: u.Email, Active: u.Active, TokenVersion: u.TokenVersion, loadedAt: now}
-	s.users.put(su)
+	s.users.put(su, epoch)
 	return su, nil
 }
 
@@ -154,13 +171,28 @@ func (s *Server) requireSomeScope(object, action string) gin.HandlerFunc {
 	}
 }
 
+// requireAnyScope admits users allowed action on any of objects somewhere.
+func (s *Server) requireAnyScope(action string, objects ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, o := range objects {
+			if len(s.enforcer.Scopes(currentUser(c).ID, o, action)) > 0 {
+				c.Next()
+				return
+			}
+		}
+		writeProblem(c, errForbidden("your role does not allow this"))
+	}
+}
+
 // HandleEvent applies a change announced by any instance (this one
 // included): published content, grants, or a user's sessions.
 func (s *Server) HandleEvent(ctx context.Context, payload string) {
 	var err error
 	switch {
 	case payload == models.EventGrants:
-		err = s.enforcer.Reload()
+		if err = s.enforcer.Reload(); err != nil {
+			go s.retryGrantsReload(context.WithoutCancel(ctx))
+		}
 	case strings.HasPrefix(payload, models.EventUser):
 		s.users.forget(strings.TrimPrefix(payload, models.EventUser))
 	case payload == models.EventAll:
@@ -170,6 +202,22 @@ func (s *Server) HandleEvent(ctx context.Context, payload string) {
 	}
 	if err != nil {
 		s.log.Error("apply change event", "event", payload, "error", err.Error())
+	}
+}
+
+// retryGrantsReload keeps trying to load changed grants: until it succeeds
+// this instance enforces the old ones, which may include a revoked grant.
+func (s *Server) retryGrantsReload(ctx context.Context) {
+	for wait, tries := time.Second, 0; tries < 30; wait, tries = min(2*wait, 30*time.Second), tries+1 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if err := s.enforcer.Reload(); err == nil {
+			return
+		}
+		s.log.Error("reload grants failed again; retrying", "in", wait.String())
 	}
 }
 
@@ -251,4 +299,21 @@ func (s *Server) adminPreflight(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// hashSlots bounds concurrent argon2id work: each hash takes 64 MiB, and
+// sign-in is reachable without an account, so many clients at once must
+// queue instead of exhausting memory.
+const hashSlots = 4
+
+// withHashSlot runs fn (a password hash or verification) in a slot.
+func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	fn()
+	return nil
 }

@@ -37,7 +37,7 @@ func instStart(t *testing.T, ctx context.Context, url string, db *gorm.DB, token
 		t.Fatal(err)
 	}
 	srv := handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Tokens: tokens, Enforcer: enforcer, Options: handlers.DefaultOptions()})
-	go models.Listen(ctx, db, url, nil, func(p string) { srv.HandleEvent(ctx, p) }, func() { srv.Resync(ctx) })
+	go models.Listen(ctx, db, url, nil, func(p string) { srv.HandleEvent(ctx, p) }, func() { srv.Resync(ctx) }, func() {})
 	return &instServer{srv: srv, router: srv.Router()}
 }
 

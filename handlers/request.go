@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,23 +22,45 @@ import (
 // name, so an attempt to set "role" or "id" fails loudly instead of being
 // ignored or, worse, applied.
 func decodeJSON(c *gin.Context, dst any) error {
+	_, err := decodeJSONBody(c, dst)
+	return err
+}
+
+// decodeJSONBody is decodeJSON that also returns the raw body, for merge
+// patches that must tell a null from an absent field.
+func decodeJSONBody(c *gin.Context, dst any) ([]byte, error) {
 	ct := c.GetHeader("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
+		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		return err // a *http.MaxBytesError answers 413
+		return nil, err // a *http.MaxBytesError answers 413
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonProblem(err)
+		return nil, jsonProblem(err)
 	}
 	if dec.More() {
-		return errBadRequest("the body must hold exactly one JSON object")
+		return nil, errBadRequest("the body must hold exactly one JSON object")
 	}
-	return nil
+	return body, nil
+}
+
+// nullFields lists the top-level fields of a JSON object body set to null.
+func nullFields(body []byte) []string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	var out []string
+	for k, v := range fields {
+		if string(bytes.TrimSpace(v)) == "null" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func jsonProblem(err error) error {
@@ -109,9 +132,10 @@ func adminQuery(c *gin.Context, allowed ...string) (url.Values, error) {
 	}
 	values, _ := url.ParseQuery(raw)
 	for name, vs := range values {
-		// PostgreSQL refuses NUL in text: a client's mistake, not a 500.
-		if strings.ContainsRune(vs[0], 0) {
-			return nil, invalidField(name, "must not contain NUL characters")
+		// PostgreSQL refuses NUL and invalid UTF-8 in text: a client's
+		// mistake, not a 500.
+		if strings.ContainsRune(vs[0], 0) || !utf8.ValidString(vs[0]) {
+			return nil, invalidField(name, "must be text without NUL characters")
 		}
 	}
 	return values, nil

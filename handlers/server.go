@@ -54,6 +54,7 @@ type Server struct {
 	refreshTTL   time.Duration
 	loginByIP    *auth.Limiter
 	loginByEmail *auth.Limiter
+	hashing      chan struct{}
 }
 
 // Deps are the dependencies of a Server, built by cmd/bureau.
@@ -97,5 +98,6 @@ func NewServer(d Deps) *Server {
 		loginByIP: auth.NewLimiter(30, 10*time.Minute),
 		// Per account: slows password guessing on one account to a crawl.
 		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
+		hashing:      make(chan struct{}, hashSlots),
 	}
 }

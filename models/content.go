@@ -114,7 +114,7 @@ func (c *OfficeContent) Normalize() error {
 	checkText(v, "name", c.Name, maxName, true)
 	checkText(v, "acronym", c.Acronym, maxAcronym, false)
 	checkText(v, "summary", c.Summary, maxSummary, false)
-	checkText(v, "description", c.DescriptionHTML, maxDescription, false)
+	checkText(v, "description_html", c.DescriptionHTML, maxDescription, false)
 	c.Contacts = normalizeContacts(v, c.Contacts)
 	return v.Err()
 }
@@ -136,7 +136,7 @@ func (c *DepartmentContent) Normalize() error {
 	checkText(v, "name", c.Name, maxName, true)
 	checkText(v, "acronym", c.Acronym, maxAcronym, false)
 	checkText(v, "summary", c.Summary, maxSummary, false)
-	checkText(v, "description", c.DescriptionHTML, maxDescription, false)
+	checkText(v, "description_html", c.DescriptionHTML, maxDescription, false)
 	if c.LearnMoreURL != "" && (!validURL(c.LearnMoreURL) || len(c.LearnMoreURL) > 2000) {
 		v.Add("learn_more_url", "must be an absolute http or https URL")
 	}

@@ -88,7 +88,6 @@ type Revision struct {
 	Number     int       `gorm:"uniqueIndex:idx_revisions_entity_number,priority:3" json:"number"`
 	Content    string    `json:"-"` // JSON of OfficeContent or DepartmentContent
 	AuthorID   *string   `gorm:"size:36" json:"author_id"`
-	Message    string    `gorm:"size:200" json:"message"`
 	CreatedAt  time.Time `json:"created_at"`
 }
 

@@ -43,22 +43,26 @@ func Notify(ctx context.Context, tx *gorm.DB, payload string) error {
 }
 
 // Listen delivers the events of other instances (and this one's) to handle,
-// until ctx ends. On PostgreSQL it LISTENs, reconnects after a lost
-// connection and then calls resync, since events sent while disconnected
-// are lost. On SQLite it polls the events table of db.
-func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), resync func()) {
+// until ctx ends. ready is called once events are being received, so that
+// a caller who loads its caches after it misses nothing. On PostgreSQL it
+// LISTENs, reconnects after a lost connection and then calls resync, since
+// events sent while disconnected are lost. On SQLite it polls the events
+// table of db.
+func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), resync, ready func()) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if !strings.HasPrefix(databaseURL, "postgres://") && !strings.HasPrefix(databaseURL, "postgresql://") {
-		pollEvents(ctx, db, log, time.Second, handle)
+		pollEvents(ctx, db, log, time.Second, handle, ready)
 		return
 	}
 	backoff := time.Second
 	first := true
 	for ctx.Err() == nil {
 		err := listenOnce(ctx, databaseURL, func() {
-			if !first {
+			if first {
+				ready()
+			} else {
 				resync()
 			}
 			first = false
@@ -98,12 +102,13 @@ func listenOnce(ctx context.Context, databaseURL string, connected func(), handl
 
 // pollEvents hands rows of the events table newer than those present at
 // start to handle, every interval, and deletes rows older than an hour.
-func pollEvents(ctx context.Context, db *gorm.DB, log *slog.Logger, interval time.Duration, handle func(string)) {
+func pollEvents(ctx context.Context, db *gorm.DB, log *slog.Logger, interval time.Duration, handle func(string), ready func()) {
 	db = db.WithContext(ctx)
 	var last int64
 	if err := db.Model(&event{}).Select("COALESCE(MAX(id), 0)").Scan(&last).Error; err != nil && ctx.Err() == nil {
 		log.Warn("read events", "error", err.Error())
 	}
+	ready()
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for n := 0; ; n++ {

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,19 +48,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 
-	cat := catalog.New(db, log)
-	if err := cat.LoadAll(ctx); err != nil {
-		return err
-	}
 	tokens, err := newTokens(cfg)
 	if err != nil {
 		return err
 	}
+	cat := catalog.New(db, log)
 	enforcer, err := policies.NewEnforcer(db)
 	if err != nil {
 		return err
 	}
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := handlers.DefaultOptions()
@@ -71,11 +69,36 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		DB: db, Catalog: cat, Log: log, Registry: reg, Options: opts,
 		Tokens: tokens, Enforcer: enforcer, RefreshTTL: cfg.RefreshTokenTTL,
 	})
+
 	// Other instances (and, on SQLite, the CLI) announce publications, grant
-	// and session changes: PostgreSQL NOTIFY, or SQLite's events table.
+	// and session changes: PostgreSQL NOTIFY, or SQLite's events table. The
+	// caches are loaded once the listener runs, so no change slips between.
+	listening := make(chan struct{})
+	var once sync.Once
+	var loaded atomic.Bool
 	go models.Listen(ctx, db, cfg.DatabaseURL, log,
 		func(payload string) { srv.HandleEvent(ctx, payload) },
-		func() { srv.Resync(ctx) })
+		func() { srv.Resync(ctx) },
+		func() {
+			once.Do(func() { close(listening) })
+			if loaded.Load() {
+				srv.Resync(ctx) // connected late: catch up on what was missed
+			}
+		})
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		log.Warn("not receiving change events from other instances yet; starting anyway")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := cat.LoadAll(ctx); err != nil {
+		return err
+	}
+	if err := enforcer.Reload(); err != nil {
+		return err
+	}
+	loaded.Store(true)
 
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,

@@ -1,0 +1,157 @@
+package handlers_test
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"strings"
+	"testing"
+
+	"bureau/models"
+	"bureau/policies"
+)
+
+// Regressions for holes found in review: each asserts the status and, for
+// refused writes, that the database did not change.
+
+func TestMovesNeedRightsInBothOffices(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		path := "/api/v1/admin/departments/" + env.ecce
+		move := func(who *secUser) *secResp {
+			return env.do(secReq{Method: "PATCH", Path: path, Token: who.Token, Body: map[string]any{"office_id": c.other},
+				Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+		}
+		mixed := env.user("mixed@example.org", "editor office:occs", "author office:finance")
+		// A grant on the department alone cannot carry it into another office.
+		before := secSnapshot(t, env.db)
+		res := move(c.deptEditor)
+		secExpectProblem(t, "department-scoped editor moving its department", res, http.StatusForbidden)
+		// Editor in the source office only: no say in the target.
+		res = move(c.editorOCCS)
+		secExpectProblem(t, "editor of the source office only", res, http.StatusForbidden)
+		// Editor in the source office, author in the target: authors may not move.
+		res = move(mixed)
+		secExpectProblem(t, "author in the target office", res, http.StatusForbidden)
+		if after := secSnapshot(t, env.db); !maps.Equal(before, after) {
+			t.Fatal("a refused move changed the database")
+		}
+		// Editor in both offices may.
+		both := env.user("both@example.org", "editor office:occs", "editor office:finance")
+		if res := move(both); res.Code != http.StatusOK {
+			t.Fatalf("editor of both offices: %s", res)
+		}
+	})
+}
+
+func TestRestoringARevisionCannotSmuggleAMove(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		path := "/api/v1/admin/departments/" + env.ecce
+		// The admin moves the department away and back: revision 2 lies in finance.
+		for _, office := range []string{c.other, env.occs} {
+			res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: map[string]any{"office_id": office},
+				Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+			if res.Code != http.StatusOK {
+				t.Fatalf("admin move: %s", res)
+			}
+		}
+		mixed := env.user("mixed@example.org", "editor office:occs", "author office:finance")
+		before := secSnapshot(t, env.db)
+		res := env.do(secReq{Method: "POST", Path: path + "/revisions/2/restore", Token: mixed.Token,
+			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+		secExpectProblem(t, "restore of a revision in another office", res, http.StatusForbidden)
+		if after := secSnapshot(t, env.db); !maps.Equal(before, after) {
+			t.Fatal("a refused restore changed the database")
+		}
+		// An author may not restore a revision that renames either.
+		res = env.do(secReq{Method: "POST", Path: path + "/revisions/1/restore", Token: c.author.Token,
+			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+		if res.Code != http.StatusOK && res.Code != http.StatusForbidden {
+			t.Fatalf("author restore: %s", res)
+		}
+	})
+}
+
+func TestAdminQueriesRefuseBadText(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		for _, p := range []string{"/api/v1/admin/offices?q=%ff", "/api/v1/admin/audit?action=%ff",
+			"/api/v1/admin/users?q=%ff", "/api/v1/admin/departments?office_id=%ff", "/api/v1/admin/audit?action=a%00b"} {
+			secExpectProblem(t, p, env.do(secReq{Method: "GET", Path: p, Token: c.admin.Token}), http.StatusBadRequest)
+		}
+	})
+}
+
+func TestPreviewHidesOfficeDraftFromDepartmentUsers(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		ctx := context.Background()
+		o, content, err := models.GetOffice(ctx, env.db, env.occs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content.Name = "Secret Draft Name"
+		if _, err := models.SaveOfficeDraft(ctx, env.db, models.System, env.occs, o.Version, *content); err != nil {
+			t.Fatal(err)
+		}
+		viewer := env.user("dept-viewer@example.org", "viewer department:ecce")
+		res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/preview/departments/" + env.ecce, Token: viewer.Token})
+		if res.Code != http.StatusOK || strings.Contains(string(res.Body), "Secret Draft Name") ||
+			!strings.Contains(string(res.Body), `"name":"College and Career Success"`) {
+			t.Fatalf("department viewer's preview: %s", res)
+		}
+		officeViewer := env.user("office-viewer@example.org", "viewer office:occs")
+		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/preview/departments/" + env.ecce, Token: officeViewer.Token})
+		if !strings.Contains(string(res.Body), "Secret Draft Name") {
+			t.Fatalf("office viewer's preview lacks the office draft: %s", res)
+		}
+	})
+}
+
+// TestRenamingCarriesGrants: grants name scopes by slug, so a rename moves
+// them along; the old slug, reused by a new office, grants nothing.
+func TestRenamingCarriesGrants(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		path := "/api/v1/admin/offices/" + env.occs
+		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: map[string]any{"slug": "college-career"},
+			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+		if res.Code != http.StatusOK {
+			t.Fatalf("rename: %s", res)
+		}
+		grants := env.enforcer.GrantsOf(c.editorOCCS.ID)
+		if len(grants) != 1 || grants[0].Scope != policies.OfficeScope("college-career") {
+			t.Fatalf("the editor's grant did not follow the rename: %+v", grants)
+		}
+		if res := env.do(secReq{Method: "GET", Path: path, Token: c.editorOCCS.Token}); res.Code != http.StatusOK {
+			t.Fatalf("editor lost the renamed office: %s", res)
+		}
+		o, err := models.CreateOffice(context.Background(), env.db, models.System, models.OfficeContent{Slug: "occs", Name: "Impostor"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secExpectProblem(t, "old grant on a new office with the old slug",
+			env.do(secReq{Method: "GET", Path: "/api/v1/admin/offices/" + o.ID, Token: c.editorOCCS.Token}), http.StatusForbidden)
+	})
+}
+
+func TestMergePatchNullAndIfMatchForms(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		path := "/api/v1/admin/departments/" + env.ecce
+		etag := env.etag(c.admin.Token, path)
+		weak := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"x"}`, Header: map[string]string{"If-Match": "W/" + etag}})
+		secExpectProblem(t, "weak If-Match", weak, http.StatusPreconditionFailed)
+		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"learn_more_url":null,"summary":null}`,
+			Header: map[string]string{"If-Match": "*"}})
+		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), `"learn_more_url":""`) || !strings.Contains(string(res.Body), `"summary":""`) {
+			t.Fatalf("null should clear: %s", res)
+		}
+		res = env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"name":null}`,
+			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+		secExpectProblem(t, "clearing a required field", res, http.StatusBadRequest)
+		// Without rights, 403 comes before the missing If-Match.
+		res = env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/departments/" + c.otherDept, Token: c.editorOCCS.Token, Body: `{"summary":"x"}`})
+		secExpectProblem(t, "no rights and no If-Match", res, http.StatusForbidden)
+	})
+}

@@ -191,33 +191,37 @@ func (s *Server) HandleEvent(ctx context.Context, payload string) {
 	switch {
 	case payload == models.EventGrants:
 		if err = s.enforcer.Reload(); err != nil {
-			go s.retryGrantsReload(context.WithoutCancel(ctx))
+			go s.retry(context.WithoutCancel(ctx), "reload grants", s.enforcer.Reload)
 		}
 	case strings.HasPrefix(payload, models.EventUser):
 		s.users.forget(strings.TrimPrefix(payload, models.EventUser))
 	case payload == models.EventAll:
 		s.Resync(ctx)
 	default:
-		err = s.catalog.Refresh(ctx, payload)
+		if err = s.catalog.Refresh(ctx, payload); err != nil {
+			bg := context.WithoutCancel(ctx)
+			go s.retry(bg, "reload public content", func() error { return s.catalog.LoadAll(bg) })
+		}
 	}
 	if err != nil {
-		s.log.Error("apply change event", "event", payload, "error", err.Error())
+		s.log.Error("apply change event; retrying", "event", payload, "error", err.Error())
 	}
 }
 
-// retryGrantsReload keeps trying to load changed grants: until it succeeds
-// this instance enforces the old ones, which may include a revoked grant.
-func (s *Server) retryGrantsReload(ctx context.Context) {
+// retry runs fn until it succeeds, backing off: until then this instance
+// serves stale grants (a revoked one may still count) or stale content.
+func (s *Server) retry(ctx context.Context, what string, fn func() error) {
 	for wait, tries := time.Second, 0; tries < 30; wait, tries = min(2*wait, 30*time.Second), tries+1 {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		if err := s.enforcer.Reload(); err == nil {
+		err := fn()
+		if err == nil {
 			return
 		}
-		s.log.Error("reload grants failed again; retrying", "in", wait.String())
+		s.log.Error(what+" failed again", "error", err.Error(), "retry_in", wait.String())
 	}
 }
 

@@ -391,37 +391,37 @@ func (h *contentHandlers) update(c *gin.Context) error {
 	return h.save(c, l, base, &next)
 }
 
-func clearOfficeField(c *models.OfficeContent, key string) {
+// clearShared empties the field a merge patch set to null. It reports
+// whether key is a field the content types share.
+func clearShared(key string, slug, name, acronym, summary, description *string, contacts *[]models.Contact) bool {
 	switch key {
 	case "slug":
-		c.Slug = ""
+		*slug = ""
 	case "name":
-		c.Name = ""
+		*name = ""
 	case "acronym":
-		c.Acronym = ""
+		*acronym = ""
 	case "summary":
-		c.Summary = ""
+		*summary = ""
 	case "description_html":
-		c.DescriptionHTML = ""
+		*description = ""
 	case "contacts":
-		c.Contacts = nil
+		*contacts = nil
+	default:
+		return false
 	}
+	return true
+}
+
+func clearOfficeField(c *models.OfficeContent, key string) {
+	clearShared(key, &c.Slug, &c.Name, &c.Acronym, &c.Summary, &c.DescriptionHTML, &c.Contacts)
 }
 
 func clearDepartmentField(c *models.DepartmentContent, key string) {
+	if clearShared(key, &c.Slug, &c.Name, &c.Acronym, &c.Summary, &c.DescriptionHTML, &c.Contacts) {
+		return
+	}
 	switch key {
-	case "slug":
-		c.Slug = ""
-	case "name":
-		c.Name = ""
-	case "acronym":
-		c.Acronym = ""
-	case "summary":
-		c.Summary = ""
-	case "description_html":
-		c.DescriptionHTML = ""
-	case "contacts":
-		c.Contacts = nil
 	case "learn_more_url":
 		c.LearnMoreURL = ""
 	case "office_id":
@@ -619,24 +619,31 @@ func (h *contentHandlers) revisions(c *gin.Context) error {
 }
 
 func (h *contentHandlers) revision(c *gin.Context) error {
-	ctx := c.Request.Context()
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
-		return errNotFound("no such revision")
-	}
-	l, err := h.load(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if err := h.allow(c, l.scopes, policies.ActionRead); err != nil {
-		return err
-	}
-	rev, err := models.GetRevision(ctx, h.s.db, h.kind, l.doc.ID, n)
+	l, rev, err := h.revisionFor(c, policies.ActionRead)
 	if err != nil {
 		return err
 	}
 	writeData(c, http.StatusOK, h.revisionView(l, rev, true))
 	return nil
+}
+
+// revisionFor loads the document and the revision a route names, once the
+// user may do action on the document.
+func (h *contentHandlers) revisionFor(c *gin.Context, action string) (*loaded, *models.Revision, error) {
+	ctx := c.Request.Context()
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return nil, nil, errNotFound("no such revision")
+	}
+	l, err := h.load(ctx, c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.allow(c, l.scopes, action); err != nil {
+		return nil, nil, err
+	}
+	rev, err := models.GetRevision(ctx, h.s.db, h.kind, l.doc.ID, n)
+	return l, rev, err
 }
 
 func (h *contentHandlers) revisionView(l *loaded, r *models.Revision, withContent bool) revisionView {

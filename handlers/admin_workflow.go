@@ -141,23 +141,11 @@ func diffJSON(path string, a, b any, out *[]fieldChange) {
 // restoreRevision makes revision n the new draft. It is an edit like any
 // other: If-Match, and the same rights as a PATCH making the same change.
 func (h *contentHandlers) restoreRevision(c *gin.Context) error {
-	ctx := c.Request.Context()
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
-		return errNotFound("no such revision")
-	}
-	l, err := h.load(ctx, c.Param("id"))
+	l, rev, err := h.revisionFor(c, policies.ActionUpdate)
 	if err != nil {
-		return err
-	}
-	if err := h.allow(c, l.scopes, policies.ActionUpdate); err != nil {
 		return err
 	}
 	base, err := ifMatch(c, l.doc.Version)
-	if err != nil {
-		return err
-	}
-	rev, err := models.GetRevision(ctx, h.s.db, h.kind, l.doc.ID, n)
 	if err != nil {
 		return err
 	}

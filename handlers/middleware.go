@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-const requestIDKey = "request_id"
 
 var incomingRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -39,17 +38,24 @@ func (r *requestIDs) next() string {
 // proxy is kept) that appears in the answer's header and in every log line.
 func requestIDMiddleware(ids *requestIDs) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-ID")
-		if !incomingRequestID.MatchString(id) {
+		var id string
+		if v := c.Request.Header["X-Request-Id"]; len(v) > 0 {
+			id = v[0]
+		}
+		if id == "" || !incomingRequestID.MatchString(id) {
 			id = ids.next()
 		}
-		c.Set(requestIDKey, id)
-		c.Header("X-Request-ID", id)
+		c.Writer.Header()["X-Request-Id"] = []string{id}
 		c.Next()
 	}
 }
 
-func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+func requestID(c *gin.Context) string {
+	if v := c.Writer.Header()["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 type metrics struct {
 	requests *prometheus.CounterVec
@@ -124,7 +130,7 @@ func (s *Server) recoverer() gin.HandlerFunc {
 // http.MaxBytesError, which answers 413.
 func (s *Server) limitBody() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
 		}
 		c.Next()
@@ -134,17 +140,17 @@ func (s *Server) limitBody() gin.HandlerFunc {
 // securityHeaders are safe for every answer: JSON, docs and the admin app.
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
+	h["X-Content-Type-Options"] = hNosniff
+	h["Referrer-Policy"] = hNoReferrer
+	h["X-Frame-Options"] = hDeny
 	c.Next()
 }
 
 // publicCORS lets any website read the public API, without credentials.
 func publicCORS(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "ETag, Last-Modified, X-Request-ID")
+	h["Access-Control-Allow-Origin"] = hStar
+	h["Access-Control-Expose-Headers"] = hExpose
 	if c.Request.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
@@ -154,3 +160,12 @@ func publicCORS(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// Header values shared by every answer: assigned, never modified.
+var (
+	hNosniff    = []string{"nosniff"}
+	hNoReferrer = []string{"no-referrer"}
+	hDeny       = []string{"DENY"}
+	hStar       = []string{"*"}
+	hExpose     = []string{"ETag, Last-Modified, X-Request-ID"}
+)

@@ -66,18 +66,18 @@ func (s *Server) listDepartments(c *gin.Context) error {
 // client's copy is current.
 func (s *Server) writeDoc(c *gin.Context, doc catalog.Doc) {
 	h := c.Writer.Header()
-	h["Etag"] = []string{doc.ETag}
-	if doc.LastModHTTP != "" {
-		h["Last-Modified"] = []string{doc.LastModHTTP}
+	h["Etag"] = doc.ETagH
+	if doc.LastModH != nil {
+		h["Last-Modified"] = doc.LastModH
 	}
-	h["Cache-Control"] = []string{s.opts.PublicCacheControl}
+	h["Cache-Control"] = s.cacheControlH
 	if notModified(c.Request, doc) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(doc.Body))}
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = doc.LengthH
 	c.Status(http.StatusOK)
 	if c.Request.Method == http.MethodHead {
 		c.Writer.WriteHeaderNow()
@@ -85,6 +85,8 @@ func (s *Server) writeDoc(c *gin.Context, doc catalog.Doc) {
 	}
 	_, _ = c.Writer.Write(doc.Body)
 }
+
+var jsonContentType = []string{"application/json"}
 
 // notModified applies RFC 9110: If-None-Match wins over If-Modified-Since,
 // and compares weakly (a CDN may have weakened our ETag).

@@ -40,13 +40,14 @@ func DefaultOptions() Options {
 
 // Server holds what the handlers need.
 type Server struct {
-	db       *gorm.DB
-	catalog  *catalog.Catalog
-	log      *slog.Logger
-	opts     Options
-	metrics  *metrics
-	registry *prometheus.Registry
-	ids      *requestIDs
+	db            *gorm.DB
+	catalog       *catalog.Catalog
+	log           *slog.Logger
+	opts          Options
+	metrics       *metrics
+	registry      *prometheus.Registry
+	ids           *requestIDs
+	cacheControlH []string
 
 	tokens       *auth.Tokens
 	enforcer     *policies.Enforcer
@@ -82,13 +83,14 @@ func NewServer(d Deps) *Server {
 		d.Registry = prometheus.NewRegistry()
 	}
 	return &Server{
-		db:       d.DB,
-		catalog:  d.Catalog,
-		log:      d.Log,
-		opts:     d.Options,
-		metrics:  newMetrics(d.Registry),
-		registry: d.Registry,
-		ids:      newRequestIDs(),
+		db:            d.DB,
+		catalog:       d.Catalog,
+		log:           d.Log,
+		opts:          d.Options,
+		metrics:       newMetrics(d.Registry),
+		registry:      d.Registry,
+		ids:           newRequestIDs(),
+		cacheControlH: []string{d.Options.PublicCacheControl},
 
 		tokens:     d.Tokens,
 		enforcer:   d.Enforcer,

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"bureau/models"
@@ -18,6 +19,18 @@ type Doc struct {
 	ETag         string // strong, quoted
 	LastModified time.Time
 	LastModHTTP  string // LastModified in HTTP date format, formatted once
+
+	// Header values ready to assign (ETag, Last-Modified, Content-Length):
+	// shared, never modified.
+	ETagH, LastModH, LengthH []string
+}
+
+func (d *Doc) fill() {
+	d.ETagH = []string{d.ETag}
+	if d.LastModHTTP != "" {
+		d.LastModH = []string{d.LastModHTTP}
+	}
+	d.LengthH = []string{strconv.Itoa(len(d.Body))}
 }
 
 func newDoc(body []byte, modified time.Time) Doc {
@@ -31,6 +44,7 @@ func newDoc(body []byte, modified time.Time) Doc {
 	if !modified.IsZero() {
 		d.LastModHTTP = modified.Format(http.TimeFormat)
 	}
+	d.fill()
 	return d
 }
 
@@ -47,6 +61,7 @@ func (d *Doc) advance(prev Doc, at time.Time) {
 		d.LastModified = prev.LastModified.Add(time.Second)
 	}
 	d.LastModHTTP = d.LastModified.Format(http.TimeFormat)
+	d.fill()
 }
 
 // The public JSON shapes. Field order here is the order on the wire.

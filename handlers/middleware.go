@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-
 var incomingRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // requestIDs makes cheap unique ids: a random per-process prefix and a counter.

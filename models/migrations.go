@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -68,8 +67,6 @@ func MigrationsApplied(ctx context.Context, db *gorm.DB) (bool, error) {
 	return n == 1, nil
 }
 
-// ErrNotMigrated is returned by commands that need a migrated database.
-var ErrNotMigrated = errors.New("the database schema is not up to date: run `bureau migrate`")
 
 // --- 202611280001_content ---
 

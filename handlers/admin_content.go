@@ -552,12 +552,12 @@ func (h *contentHandlers) publish(c *gin.Context) error {
 }
 
 func (h *contentHandlers) unpublish(c *gin.Context) error {
-	l, _, err := h.guarded(c, policies.ActionUnpublish)
+	l, version, err := h.guarded(c, policies.ActionUnpublish)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	if _, err := models.Unpublish(ctx, h.s.db, actor(c), h.kind, l.doc.ID); err != nil {
+	if _, err := models.Unpublish(ctx, h.s.db, actor(c), h.kind, l.doc.ID, version); err != nil {
 		return err
 	}
 	h.s.applyLocally(ctx, models.ContentEvent(h.kind, l.doc.ID))
@@ -565,12 +565,12 @@ func (h *contentHandlers) unpublish(c *gin.Context) error {
 }
 
 func (h *contentHandlers) trash(c *gin.Context) error {
-	l, _, err := h.guarded(c, policies.ActionDelete)
+	l, version, err := h.guarded(c, policies.ActionDelete)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	if err := models.Trash(ctx, h.s.db, actor(c), h.kind, l.doc.ID); err != nil {
+	if err := models.Trash(ctx, h.s.db, actor(c), h.kind, l.doc.ID, version); err != nil {
 		return err
 	}
 	h.s.applyLocally(ctx, models.ContentEvent(h.kind, l.doc.ID))

@@ -106,7 +106,7 @@ func TestInstancesShareChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "B serves the office A published", func() bool { return b.get("/api/v1/offices/second", "") == http.StatusOK })
-	if _, err := models.Unpublish(ctx, dbA, models.System, models.KindOffice, office.ID); err != nil {
+	if _, err := models.Unpublish(ctx, dbA, models.System, models.KindOffice, office.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "B withdraws the office A unpublished", func() bool { return b.get("/api/v1/offices/second", "") == http.StatusNotFound })

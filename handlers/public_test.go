@@ -493,7 +493,7 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 		// A trashed, once published department is gone just the same.
 		var osa string
 		db.Table("departments").Where("slug = 'osa'").Pluck("id", &osa)
-		if err := models.Trash(ctx, db, models.System, models.KindDepartment, osa); err != nil {
+		if err := models.Trash(ctx, db, models.System, models.KindDepartment, osa, 0); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.cat.Refresh(ctx, models.ContentEvent(models.KindDepartment, osa)); err != nil {
@@ -696,7 +696,7 @@ func TestPublicAnswersFollowPublishing(t *testing.T) {
 		if after.Code != 200 || !strings.Contains(after.Body.String(), `"summary":"Sports, edited."`) || after.Header().Get("ETag") == etag {
 			t.Errorf("after publishing: %d ETag %s %s", after.Code, after.Header().Get("ETag"), after.Body)
 		}
-		if _, err := models.Unpublish(ctx, db, models.System, models.KindDepartment, id); err != nil {
+		if _, err := models.Unpublish(ctx, db, models.System, models.KindDepartment, id, 0); err != nil {
 			t.Fatal(err)
 		}
 		refresh()

@@ -104,7 +104,7 @@ func TestSeedDemoLeavesTrashedContentAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
-			if err := models.Trash(ctx, db, models.System, models.KindDepartment, id); err != nil {
+			if err := models.Trash(ctx, db, models.System, models.KindDepartment, id, 0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -112,7 +112,7 @@ func TestSeedDemoLeavesTrashedContentAlone(t *testing.T) {
 		if err := db.Table("offices").Where("slug = 'occs'").Pluck("id", &officeID).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := models.Trash(ctx, db, models.System, models.KindOffice, officeID); err != nil {
+		if err := models.Trash(ctx, db, models.System, models.KindOffice, officeID, 0); err != nil {
 			t.Fatal(err)
 		}
 		before := snapshot(t, db)

@@ -228,12 +228,16 @@ func Publish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string
 }
 
 // Unpublish withdraws a document from the public API; its drafts and
-// revisions stay.
-func Unpublish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string) (*Document, error) {
+// revisions stay. expectVersion, when not zero, is the version the editor
+// saw (see Publish).
+func Unpublish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string, expectVersion int) (*Document, error) {
 	var doc Document
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := notDeleted(tx, kind).Where("id = ?", id).Take(&doc).Error; err != nil {
 			return translateReadError(err)
+		}
+		if expectVersion != 0 && doc.Version != expectVersion {
+			return &VersionMismatchError{Current: doc.Version}
 		}
 		if doc.PublishedRevision == nil {
 			return nil
@@ -259,11 +263,15 @@ func Unpublish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id stri
 // Trash moves a document to the trash: it disappears from the public API and
 // from admin lists, but keeps its revisions and can be restored. An office
 // that still has departments cannot be trashed, so nothing vanishes unseen.
-func Trash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string) error {
+// expectVersion, when not zero, is the version the editor saw.
+func Trash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string, expectVersion int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := rowFor(kind)
 		if err := tx.Where("id = ?", id).Take(row).Error; err != nil {
 			return translateReadError(err)
+		}
+		if v := documentOf(row).Version; expectVersion != 0 && v != expectVersion {
+			return &VersionMismatchError{Current: v}
 		}
 		if kind == KindOffice {
 			var n int64

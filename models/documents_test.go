@@ -392,7 +392,7 @@ func TestPublishWorkflow(t *testing.T) {
 			t.Errorf("after publishing the edit: %+v", doc)
 		}
 
-		doc, err = models.Unpublish(ctx, db, editor, models.KindOffice, o.ID)
+		doc, err = models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -403,7 +403,7 @@ func TestPublishWorkflow(t *testing.T) {
 		if row.Version != 2 || countRevisions(t, db, models.KindOffice, o.ID) != 2 {
 			t.Errorf("unpublish must keep drafts and revisions: version %d", row.Version)
 		}
-		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID); err != nil {
+		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 0); err != nil {
 			t.Errorf("unpublishing a draft: %v", err)
 		}
 		want := []string{"office.create", "office.publish", "office.update", "office.publish", "office.unpublish"}
@@ -417,7 +417,7 @@ func TestPublishWorkflow(t *testing.T) {
 				return err
 			},
 			func() error {
-				_, err := models.Unpublish(ctx, db, editor, models.KindOffice, uuid.NewString())
+				_, err := models.Unpublish(ctx, db, editor, models.KindOffice, uuid.NewString(), 0)
 				return err
 			},
 		} {
@@ -464,7 +464,7 @@ func TestCreateDepartment(t *testing.T) {
 		office := mustCreateOffice(t, db, officeNamed("main"))
 		other := mustCreateOffice(t, db, officeNamed("other"))
 		trashed := mustCreateOffice(t, db, officeNamed("trashed"))
-		if err := models.Trash(ctx, db, editor, models.KindOffice, trashed.ID); err != nil {
+		if err := models.Trash(ctx, db, editor, models.KindOffice, trashed.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 
@@ -550,19 +550,19 @@ func TestTrashAndRestore(t *testing.T) {
 		dep := mustCreateDepartment(t, db, departmentIn(office.ID, "dept"))
 		mustPublish(t, db, models.KindDepartment, dep.ID)
 
-		err := models.Trash(ctx, db, editor, models.KindOffice, office.ID)
+		err := models.Trash(ctx, db, editor, models.KindOffice, office.ID, 0)
 		wantConflict("departments")(t, err)
 		if _, _, err := models.GetOffice(ctx, db, office.ID); err != nil {
 			t.Fatalf("office gone after a refused trash: %v", err)
 		}
 
-		if err := models.Trash(ctx, db, editor, models.KindDepartment, dep.ID); err != nil {
+		if err := models.Trash(ctx, db, editor, models.KindDepartment, dep.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := models.GetDepartment(ctx, db, dep.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("GetDepartment of a trashed department: %v, want ErrNotFound", err)
 		}
-		if err := models.Trash(ctx, db, editor, models.KindDepartment, dep.ID); !errors.Is(err, models.ErrNotFound) {
+		if err := models.Trash(ctx, db, editor, models.KindDepartment, dep.ID, 0); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("trashing twice: %v, want ErrNotFound", err)
 		}
 		_, err = models.SaveDepartmentDraft(ctx, db, editor, dep.ID, 1, departmentIn(office.ID, "dept-2"))
@@ -586,7 +586,7 @@ func TestTrashAndRestore(t *testing.T) {
 
 		// With its only department in the trash, the office may go too;
 		// the department cannot come back while its office is away.
-		if err := models.Trash(ctx, db, editor, models.KindOffice, office.ID); err != nil {
+		if err := models.Trash(ctx, db, editor, models.KindOffice, office.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := models.GetOffice(ctx, db, office.ID); !errors.Is(err, models.ErrNotFound) {
@@ -676,6 +676,43 @@ func TestRevisionsAreImmutable(t *testing.T) {
 		_ = json.Unmarshal([]byte(revs[0].Content), &c4)
 		if c1.Contacts[0].ID != c4.Contacts[0].ID || c4.Contacts[0].Phones[0].E164 != "+17735533546" {
 			t.Errorf("snapshots: first %+v, last %+v", c1.Contacts, c4.Contacts)
+		}
+	})
+}
+
+// TestWithdrawingChecksTheVersionInTheTransaction: unpublish and trash of a
+// version the editor did not see are refused, and change nothing.
+func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{Slug: "stale", Name: "Stale"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.Publish(ctx, db, editor, models.KindOffice, o.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		_, content, err := models.GetOffice(ctx, db, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content.Summary = "changed by someone else"
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, *content); err != nil {
+			t.Fatal(err)
+		}
+		var mismatch *models.VersionMismatchError
+		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 1); !errors.As(err, &mismatch) || mismatch.Current != 2 {
+			t.Fatalf("unpublish of a stale version: %v", err)
+		}
+		if err := models.Trash(ctx, db, editor, models.KindOffice, o.ID, 1); !errors.As(err, &mismatch) {
+			t.Fatalf("trash of a stale version: %v", err)
+		}
+		row, _, err := models.GetOffice(ctx, db, o.ID)
+		if err != nil || row.PublishedRevision == nil || *row.PublishedRevision != 1 {
+			t.Fatalf("a refused withdrawal changed the office: %+v %v", row, err)
+		}
+		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 2); err != nil {
+			t.Fatalf("unpublish of the current version: %v", err)
 		}
 	})
 }

@@ -67,7 +67,6 @@ func MigrationsApplied(ctx context.Context, db *gorm.DB) (bool, error) {
 	return n == 1, nil
 }
 
-
 // --- 202611280001_content ---
 
 type m1Office struct {

@@ -327,7 +327,7 @@ func TestVisibility(t *testing.T) {
 			name: "unpublished department",
 			setup: func(t *testing.T, db *gorm.DB, cat *catalog.Catalog) (string, string) {
 				id := idOf(t, db, models.KindDepartment, "osse")
-				if _, err := models.Unpublish(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
+				if _, err := models.Unpublish(context.Background(), db, models.System, models.KindDepartment, id, 0); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)
@@ -338,7 +338,7 @@ func TestVisibility(t *testing.T) {
 			name: "trashed department",
 			setup: func(t *testing.T, db *gorm.DB, cat *catalog.Catalog) (string, string) {
 				id := idOf(t, db, models.KindDepartment, "osa")
-				if err := models.Trash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
+				if err := models.Trash(context.Background(), db, models.System, models.KindDepartment, id, 0); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)
@@ -349,7 +349,7 @@ func TestVisibility(t *testing.T) {
 			name: "restored department",
 			setup: func(t *testing.T, db *gorm.DB, cat *catalog.Catalog) (string, string) {
 				id := idOf(t, db, models.KindDepartment, "scs")
-				if err := models.Trash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
+				if err := models.Trash(context.Background(), db, models.System, models.KindDepartment, id, 0); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)
@@ -371,7 +371,7 @@ func TestVisibility(t *testing.T) {
 				if _, ok := cat.Department("stranded-dept"); !ok {
 					t.Fatal("not visible while its office is public")
 				}
-				if _, err := models.Unpublish(context.Background(), db, models.System, models.KindOffice, office); err != nil {
+				if _, err := models.Unpublish(context.Background(), db, models.System, models.KindOffice, office, 0); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindOffice, office)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -250,13 +251,7 @@ func (s *Server) applyLocally(ctx context.Context, events ...string) {
 // with credentials. Same-origin use (the embedded admin) needs none of it.
 func (s *Server) adminCORS(c *gin.Context) {
 	origin := c.GetHeader("Origin")
-	allowed := false
-	for _, o := range s.opts.AdminOrigins {
-		if o == origin {
-			allowed = true
-		}
-	}
-	if allowed {
+	if slices.Contains(s.opts.AdminOrigins, origin) {
 		h := c.Writer.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")
@@ -284,10 +279,8 @@ func (s *Server) sameOrigin(c *gin.Context) bool {
 	if origin == "" {
 		return true // not a browser cross-origin request
 	}
-	for _, o := range s.opts.AdminOrigins {
-		if o == origin {
-			return true
-		}
+	if slices.Contains(s.opts.AdminOrigins, origin) {
+		return true
 	}
 	host := c.Request.Host
 	return origin == "http://"+host || origin == "https://"+host

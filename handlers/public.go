@@ -120,18 +120,18 @@ func checkQuery(raw string, allowed []string) error {
 	if raw == "" {
 		return nil // the common case, on the hot path
 	}
-	if bad := unknownParams(raw, allowed); len(bad) > 0 {
-		return errInvalid(bad...)
-	}
-	if _, err := url.ParseQuery(raw); err != nil {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
 		return errBadRequest("the query string is malformed")
+	}
+	if bad := unknownParams(values, allowed); len(bad) > 0 {
+		return errInvalid(bad...)
 	}
 	return nil
 }
 
 // unknownParams names parameters outside allowed and repeated ones, sorted.
-func unknownParams(raw string, allowed []string) []models.FieldError {
-	values, _ := url.ParseQuery(raw)
+func unknownParams(values url.Values, allowed []string) []models.FieldError {
 	var bad []models.FieldError
 	for name, vs := range values {
 		switch {
@@ -161,7 +161,7 @@ func parseListQuery(raw string, allowed, sortFields []string) (catalog.ListQuery
 		return q, errBadRequest("the query string is malformed")
 	}
 	// Every bad parameter is named at once: unknown ones and bad values.
-	bad := unknownParams(raw, allowed)
+	bad := unknownParams(values, allowed)
 	if v, ok := values["limit"]; ok {
 		n, err := strconv.Atoi(v[0])
 		if err != nil || n < 1 || n > maxLimit {

@@ -545,20 +545,11 @@ type TrashedDocument struct {
 func ListTrash(ctx context.Context, db *gorm.DB) ([]TrashedDocument, error) {
 	var out []TrashedDocument
 	for _, kind := range []Kind{KindOffice, KindDepartment} {
-		cols := "id, slug, name, deleted_at, '' AS office_id"
-		if kind == KindDepartment {
-			cols = "id, slug, name, deleted_at, office_id"
-		}
-		var rows []struct {
-			ID, Slug, Name, OfficeID string
-			DeletedAt                time.Time
-		}
-		if err := db.WithContext(ctx).Table(kind.Plural()).Select(cols).Where("deleted_at IS NOT NULL").Scan(&rows).Error; err != nil {
+		docs, err := trashed(ctx, db, kind, "")
+		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
-			out = append(out, TrashedDocument{Kind: kind, ID: r.ID, Slug: r.Slug, Name: r.Name, OfficeID: r.OfficeID, DeletedAt: r.DeletedAt.UTC()})
-		}
+		out = append(out, docs...)
 	}
 	slices.SortFunc(out, func(a, b TrashedDocument) int { return b.DeletedAt.Compare(a.DeletedAt) })
 	return out, nil
@@ -566,16 +557,38 @@ func ListTrash(ctx context.Context, db *gorm.DB) ([]TrashedDocument, error) {
 
 // GetTrashed returns one trashed document.
 func GetTrashed(ctx context.Context, db *gorm.DB, kind Kind, id string) (*TrashedDocument, error) {
-	all, err := ListTrash(ctx, db)
+	docs, err := trashed(ctx, db, kind, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range all {
-		if d.Kind == kind && d.ID == id {
-			return &d, nil
-		}
+	if len(docs) == 0 {
+		return nil, ErrNotFound
 	}
-	return nil, ErrNotFound
+	return &docs[0], nil
+}
+
+// trashed reads the trashed documents of one kind, or only id when given.
+func trashed(ctx context.Context, db *gorm.DB, kind Kind, id string) ([]TrashedDocument, error) {
+	cols := "id, slug, name, deleted_at, '' AS office_id"
+	if kind == KindDepartment {
+		cols = "id, slug, name, deleted_at, office_id"
+	}
+	q := db.WithContext(ctx).Table(kind.Plural()).Select(cols).Where("deleted_at IS NOT NULL")
+	if id != "" {
+		q = q.Where("id = ?", id)
+	}
+	var rows []struct {
+		ID, Slug, Name, OfficeID string
+		DeletedAt                time.Time
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]TrashedDocument, len(rows))
+	for i, r := range rows {
+		out[i] = TrashedDocument{Kind: kind, ID: r.ID, Slug: r.Slug, Name: r.Name, OfficeID: r.OfficeID, DeletedAt: r.DeletedAt.UTC()}
+	}
+	return out, nil
 }
 
 // DepartmentDrafts returns the working drafts of an office's departments,

@@ -28,3 +28,13 @@ func RefreshTokenDigest(plain string) string {
 	sum := sha256.Sum256([]byte(plain))
 	return hex.EncodeToString(sum[:])
 }
+
+// NewSetupToken returns a random one-time token for the first-run setup
+// link (URL-safe, 256 bits).
+func NewSetupToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("auth: setup token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}

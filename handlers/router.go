@@ -32,6 +32,7 @@ func (s *Server) Router() *gin.Engine {
 
 	r.GET("/api/openapi.json", publicCORS, s.openAPIDocument)
 	r.GET("/api/docs", s.apiDocsPage)
+	s.adminRoutes(r)
 
 	public := r.Group("/api/v1", publicCORS)
 	for path, h := range map[string]handlerFunc{
@@ -45,10 +46,12 @@ func (s *Server) Router() *gin.Engine {
 		public.OPTIONS(path, func(c *gin.Context) {}) // answered by publicCORS
 	}
 
-	// Sign-in. Login and refresh are the only API routes without a token.
+	// Sign-in. Login, refresh and first-run setup are the only API routes
+	// without a token.
 	authGroup := r.Group("/api/v1/auth", s.adminCORS)
 	authGroup.POST("/login", s.handle(s.login))
 	authGroup.POST("/refresh", s.handle(s.refresh))
+	authGroup.POST("/setup", s.handle(s.setup))
 	authGroup.POST("/logout", s.authenticate, s.handle(s.logout))
 	authGroup.GET("/me", s.authenticate, s.handle(s.me))
 	authGroup.PATCH("/me", s.authenticate, s.handle(s.updateProfile))

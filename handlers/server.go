@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"io/fs"
 	"log/slog"
 	"time"
 
@@ -56,6 +57,9 @@ type Server struct {
 	loginByIP    *auth.Limiter
 	loginByEmail *auth.Limiter
 	hashing      chan struct{}
+
+	admin     *adminApp
+	setupGate *setupGate
 }
 
 // Deps are the dependencies of a Server, built by cmd/bureau.
@@ -69,6 +73,9 @@ type Deps struct {
 	Tokens     *auth.Tokens       // access tokens
 	Enforcer   *policies.Enforcer // grants and role permissions
 	RefreshTTL time.Duration      // lifetime of a refresh token
+
+	AdminFiles fs.FS  // the built web admin (web-admin.Files()); nil serves none
+	SetupToken string // one-time first-admin token while no account exists; "" for none
 }
 
 // NewServer wires a Server.
@@ -101,5 +108,8 @@ func NewServer(d Deps) *Server {
 		// Per account: slows password guessing on one account to a crawl.
 		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
 		hashing:      make(chan struct{}, hashSlots),
+
+		admin:     loadAdminApp(d.AdminFiles),
+		setupGate: &setupGate{token: d.SetupToken},
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"bureau/models"
 	"bureau/models/catalog"
 	"bureau/policies"
+	webadmin "bureau/web-admin"
 )
 
 // serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains
@@ -65,9 +66,22 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	opts.TrustedProxies = cfg.TrustedProxies
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.Production = cfg.Production()
+	// While no account exists, a one-time link creates the first admin in
+	// the browser. It is printed on standard output only, never logged.
+	users, err := models.CountUsers(ctx, db)
+	if err != nil {
+		return err
+	}
+	setupToken := ""
+	if users == 0 {
+		if setupToken, err = auth.NewSetupToken(); err != nil {
+			return err
+		}
+	}
 	srv := handlers.NewServer(handlers.Deps{
 		DB: db, Catalog: cat, Log: log, Registry: reg, Options: opts,
 		Tokens: tokens, Enforcer: enforcer, RefreshTTL: cfg.RefreshTokenTTL,
+		AdminFiles: webadmin.Files(), SetupToken: setupToken,
 	})
 
 	// Other instances (and, on SQLite, the CLI) announce publications, grant
@@ -117,9 +131,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	offices, departments := cat.Counts()
 	fmt.Fprintf(stdout, "Bureau is serving http://%s (database: %s; public: %d offices, %d departments)\n",
 		listener.Addr(), models.DialectOf(db), offices, departments)
+	fmt.Fprintf(stdout, "  the admin: http://%s/admin/\n", listener.Addr())
 	fmt.Fprintf(stdout, "  try: curl http://%s/api/v1/offices/occs\n", listener.Addr())
-	if n, err := models.CountUsers(ctx, db); err == nil && n == 0 {
-		fmt.Fprintln(stdout, "No user exists yet. Create the first admin with:")
+	if setupToken != "" {
+		fmt.Fprintln(stdout, "No user exists yet. Create the first admin in your browser (this link works once):")
+		fmt.Fprintf(stdout, "  http://%s/admin/setup#%s\n", listener.Addr(), setupToken)
+		fmt.Fprintln(stdout, "or on the command line:")
 		fmt.Fprintln(stdout, "  bureau users create --email you@example.org --role admin --password-stdin")
 	}
 

@@ -41,20 +41,27 @@ type officeView struct {
 	models.OfficeContent
 }
 
+// departmentView carries its office's current slug and name, read-only, so
+// a client can work out the department's scopes and show where it belongs
+// without reading the office (which a department-only grant may not allow).
 type departmentView struct {
 	documentView
 	models.DepartmentContent
+	OfficeSlug string `json:"office_slug"`
+	OfficeName string `json:"office_name"`
 }
 
 // listItem is a row of an admin list: no description or contacts.
 type listItem struct {
 	documentView
-	Slug     string `json:"slug"`
-	Name     string `json:"name"`
-	Acronym  string `json:"acronym"`
-	Summary  string `json:"summary"`
-	OfficeID string `json:"office_id,omitempty"`
-	Position *int   `json:"position,omitempty"`
+	Slug       string `json:"slug"`
+	Name       string `json:"name"`
+	Acronym    string `json:"acronym"`
+	Summary    string `json:"summary"`
+	OfficeID   string `json:"office_id,omitempty"`
+	OfficeSlug string `json:"office_slug,omitempty"` // departments: the office's current slug and name
+	OfficeName string `json:"office_name,omitempty"`
+	Position   *int   `json:"position,omitempty"`
 }
 
 // contentFields are what a client may send to create or change a document.
@@ -66,6 +73,17 @@ type contentFields struct {
 	Summary         *string           `json:"summary"`
 	DescriptionHTML *string           `json:"description_html"`
 	Contacts        *[]models.Contact `json:"contacts"`
+	// Message says why, for the history; it is kept on the new revision,
+	// not in the document.
+	Message *string `json:"message"`
+}
+
+// message is the revision message sent, "" when none.
+func (f *contentFields) message() string {
+	if f.Message == nil {
+		return ""
+	}
+	return *f.Message
 }
 
 type officeRequest struct {
@@ -145,6 +163,7 @@ type loaded struct {
 	doc        *models.Document
 	office     *models.OfficeContent
 	department *models.DepartmentContent
+	officeRef  models.OfficeRef // a department's office
 	scopes     []string
 }
 
@@ -160,26 +179,19 @@ func (h *contentHandlers) load(ctx context.Context, id string) (*loaded, error) 
 	if err != nil {
 		return nil, err
 	}
-	scopes, err := h.departmentScopes(ctx, c.Slug, c.OfficeID)
+	ref, err := models.GetOfficeRef(ctx, h.s.db, c.OfficeID)
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{doc: &d.Document, department: c, scopes: scopes}, nil
-}
-
-func (h *contentHandlers) departmentScopes(ctx context.Context, slug, officeID string) ([]string, error) {
-	officeSlug, err := models.OfficeSlug(ctx, h.s.db, officeID)
-	if err != nil {
-		return nil, err
-	}
-	return []string{policies.DepartmentScope(slug), policies.OfficeScope(officeSlug)}, nil
+	scopes := []string{policies.DepartmentScope(c.Slug), policies.OfficeScope(ref.Slug)}
+	return &loaded{doc: &d.Document, department: c, officeRef: ref, scopes: scopes}, nil
 }
 
 func (h *contentHandlers) view(l *loaded) any {
 	if l.office != nil {
 		return officeView{viewOf(l.doc), *l.office}
 	}
-	return departmentView{viewOf(l.doc), *l.department}
+	return departmentView{viewOf(l.doc), *l.department, l.officeRef.Slug, l.officeRef.Name}
 }
 
 func (h *contentHandlers) allow(c *gin.Context, scopes []string, action string) error {
@@ -271,7 +283,7 @@ func (h *contentHandlers) list(c *gin.Context) error {
 		for _, r := range rows {
 			pos := r.Position
 			items = append(items, listItem{documentView: viewOf(&r.Document), Slug: r.Slug, Name: r.Name, Acronym: r.Acronym,
-				Summary: r.Summary, OfficeID: r.OfficeID, Position: &pos})
+				Summary: r.Summary, OfficeID: r.OfficeID, OfficeSlug: r.OfficeSlug, OfficeName: r.OfficeName, Position: &pos})
 		}
 		total = n
 	}
@@ -307,7 +319,7 @@ func (h *contentHandlers) create(c *gin.Context) error {
 		}
 		var content models.OfficeContent
 		req.apply(&content.Slug, &content.Name, &content.Acronym, &content.Summary, &content.DescriptionHTML, &content.Contacts)
-		o, err := models.CreateOffice(ctx, h.s.db, a, content)
+		o, err := models.CreateOffice(ctx, h.s.db, a, content, req.message())
 		if err != nil {
 			return err
 		}
@@ -329,7 +341,7 @@ func (h *contentHandlers) create(c *gin.Context) error {
 	if err := h.allow(c, []string{policies.OfficeScope(officeSlug)}, policies.ActionCreate); err != nil {
 		return err
 	}
-	d, err := models.CreateDepartment(ctx, h.s.db, a, content)
+	d, err := models.CreateDepartment(ctx, h.s.db, a, content, req.message())
 	if err != nil {
 		return err
 	}
@@ -373,7 +385,7 @@ func (h *contentHandlers) update(c *gin.Context) error {
 		for _, key := range nullFields(raw) {
 			clearOfficeField(&next, key)
 		}
-		return h.save(c, l, base, &next)
+		return h.save(c, l, base, &next, req.message())
 	}
 	var req departmentRequest
 	raw, err := decodeJSONBody(c, &req)
@@ -388,7 +400,7 @@ func (h *contentHandlers) update(c *gin.Context) error {
 	for _, key := range nullFields(raw) {
 		clearDepartmentField(&next, key)
 	}
-	return h.save(c, l, base, &next)
+	return h.save(c, l, base, &next, req.message())
 }
 
 // clearShared empties the field a merge patch set to null. It reports
@@ -432,8 +444,8 @@ func clearDepartmentField(c *models.DepartmentContent, key string) {
 }
 
 // save authorizes turning the draft of l into next and stores next as the
-// new draft, based on version base.
-func (h *contentHandlers) save(c *gin.Context, l *loaded, base int, next any) error {
+// new draft, based on version base, with the revision message.
+func (h *contentHandlers) save(c *gin.Context, l *loaded, base int, next any, message string) error {
 	if err := h.authorizeChange(c, l, next); err != nil {
 		return err
 	}
@@ -443,10 +455,10 @@ func (h *contentHandlers) save(c *gin.Context, l *loaded, base int, next any) er
 	switch n := next.(type) {
 	case *models.OfficeContent:
 		renamed = n.Slug != l.office.Slug
-		_, err = models.SaveOfficeDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n)
+		_, err = models.SaveOfficeDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n, message)
 	case *models.DepartmentContent:
 		renamed = n.Slug != l.department.Slug
-		_, err = models.SaveDepartmentDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n)
+		_, err = models.SaveDepartmentDraft(ctx, h.s.db, actor(c), l.doc.ID, base, *n, message)
 	}
 	if err != nil {
 		return err
@@ -579,12 +591,14 @@ func (h *contentHandlers) trash(c *gin.Context) error {
 }
 
 type revisionView struct {
-	Number    int       `json:"number"`
-	AuthorID  *string   `json:"author_id"`
-	CreatedAt time.Time `json:"created_at"`
-	Published bool      `json:"published"`
-	Draft     bool      `json:"draft"`
-	Content   any       `json:"content,omitempty"`
+	Number     int       `json:"number"`
+	AuthorID   *string   `json:"author_id"`
+	AuthorName string    `json:"author_name"` // as the author is named today; "" for Bureau itself
+	Message    string    `json:"message"`
+	CreatedAt  time.Time `json:"created_at"`
+	Published  bool      `json:"published"`
+	Draft      bool      `json:"draft"`
+	Content    any       `json:"content,omitempty"`
 }
 
 func (h *contentHandlers) revisions(c *gin.Context) error {
@@ -604,18 +618,21 @@ func (h *contentHandlers) revisions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	revs, err := models.ListRevisions(ctx, h.s.db, h.kind, l.doc.ID)
+	revs, total, err := models.ListRevisions(ctx, h.s.db, h.kind, l.doc.ID, limit, offset)
 	if err != nil {
 		return err
 	}
-	total := len(revs)
-	revs = revs[min(offset, total):min(offset+limit, total)]
 	views := make([]revisionView, len(revs))
 	for i, r := range revs {
-		views[i] = h.revisionView(l, &r, false)
+		views[i] = revisionView{Number: r.Number, AuthorID: r.AuthorID, AuthorName: r.AuthorName, Message: r.Message,
+			CreatedAt: r.CreatedAt, Published: isPublished(l, r.Number), Draft: r.Number == l.doc.Version}
 	}
-	writeList(c, views, int64(total), limit, offset)
+	writeList(c, views, total, limit, offset)
 	return nil
+}
+
+func isPublished(l *loaded, number int) bool {
+	return l.doc.PublishedRevision != nil && *l.doc.PublishedRevision == number
 }
 
 func (h *contentHandlers) revision(c *gin.Context) error {
@@ -623,7 +640,13 @@ func (h *contentHandlers) revision(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	writeData(c, http.StatusOK, h.revisionView(l, rev, true))
+	author, err := models.AuthorName(c.Request.Context(), h.s.db, rev.AuthorID)
+	if err != nil {
+		return err
+	}
+	writeData(c, http.StatusOK, revisionView{Number: rev.Number, AuthorID: rev.AuthorID, AuthorName: author, Message: rev.Message,
+		CreatedAt: rev.CreatedAt, Published: isPublished(l, rev.Number), Draft: rev.Number == l.doc.Version,
+		Content: json.RawMessage(rev.Content)})
 	return nil
 }
 
@@ -644,14 +667,4 @@ func (h *contentHandlers) revisionFor(c *gin.Context, action string) (*loaded, *
 	}
 	rev, err := models.GetRevision(ctx, h.s.db, h.kind, l.doc.ID, n)
 	return l, rev, err
-}
-
-func (h *contentHandlers) revisionView(l *loaded, r *models.Revision, withContent bool) revisionView {
-	v := revisionView{Number: r.Number, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt,
-		Published: l.doc.PublishedRevision != nil && *l.doc.PublishedRevision == r.Number,
-		Draft:     r.Number == l.doc.Version}
-	if withContent {
-		v.Content = json.RawMessage(r.Content)
-	}
-	return v
 }

@@ -86,7 +86,13 @@ func contentTypeOf(p string) string {
 }
 
 func (s *Server) adminRoutes(r *gin.Engine) {
-	redirect := func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/admin/") }
+	redirect := func(c *gin.Context) {
+		to := "/admin/"
+		if q := c.Request.URL.RawQuery; q != "" {
+			to += "?" + q
+		}
+		c.Redirect(http.StatusMovedPermanently, to)
+	}
 	r.GET("/admin", redirect)
 	r.HEAD("/admin", redirect)
 	r.GET("/admin/*path", s.serveAdmin)
@@ -142,13 +148,14 @@ func writeAdminFile(c *gin.Context, f *adminFile) {
 		return
 	}
 	h.Set("Content-Type", f.contentType)
-	if c.Request.Method == http.MethodHead {
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		c.Status(http.StatusOK)
-		c.Writer.WriteHeaderNow()
-		return
+	// Always a length: the files are in memory, and without one net/http
+	// chunks anything over its buffer.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+	if c.Request.Method != http.MethodHead {
+		_, _ = c.Writer.Write(body)
 	}
-	c.Data(http.StatusOK, f.contentType, body)
 }
 
 func availableEncodings(f *adminFile) []string {

@@ -156,7 +156,7 @@ func (h *contentHandlers) restoreRevision(c *gin.Context) error {
 	if err := json.Unmarshal([]byte(rev.Content), next); err != nil {
 		return err
 	}
-	return h.save(c, l, base, next)
+	return h.save(c, l, base, next, fmt.Sprintf("Restored from revision %d", rev.Number))
 }
 
 // preview renders the draft in the public shape.
@@ -221,6 +221,7 @@ type trashItem struct {
 	ID        string    `json:"id"`
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
+	OfficeID  string    `json:"office_id,omitempty"` // departments: where it goes back to
 	DeletedAt time.Time `json:"deleted_at"`
 }
 
@@ -255,7 +256,7 @@ func (s *Server) listTrash(c *gin.Context) error {
 	for i := range all {
 		d := &all[i]
 		if s.enforcer.Allow(user, s.trashScopes(c, d), d.Kind.Plural(), policies.ActionRestore) {
-			items = append(items, trashItem{Type: d.Kind.Plural(), ID: d.ID, Slug: d.Slug, Name: d.Name, DeletedAt: d.DeletedAt})
+			items = append(items, trashItem{Type: d.Kind.Plural(), ID: d.ID, Slug: d.Slug, Name: d.Name, OfficeID: d.OfficeID, DeletedAt: d.DeletedAt})
 		}
 	}
 	total := len(items)

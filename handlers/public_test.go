@@ -483,7 +483,7 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 		if err := db.Table("offices").Where("slug = 'occs'").Pluck("id", &officeID).Error; err != nil {
 			t.Fatal(err)
 		}
-		d, err := models.CreateDepartment(ctx, db, models.System, models.DepartmentContent{OfficeID: officeID, Slug: "draft-only", Name: "Draft only"})
+		d, err := models.CreateDepartment(ctx, db, models.System, models.DepartmentContent{OfficeID: officeID, Slug: "draft-only", Name: "Draft only"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -676,7 +676,7 @@ func TestPublicAnswersFollowPublishing(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Summary = "Sports, edited."
-		if _, err := models.SaveDepartmentDraft(ctx, db, models.System, id, row.Version, *c); err != nil {
+		if _, err := models.SaveDepartmentDraft(ctx, db, models.System, id, row.Version, *c, ""); err != nil {
 			t.Fatal(err)
 		}
 		refresh := func() {

@@ -92,7 +92,7 @@ func TestPreviewHidesOfficeDraftFromDepartmentUsers(t *testing.T) {
 			t.Fatal(err)
 		}
 		content.Name = "Secret Draft Name"
-		if _, err := models.SaveOfficeDraft(ctx, env.db, models.System, env.occs, o.Version, *content); err != nil {
+		if _, err := models.SaveOfficeDraft(ctx, env.db, models.System, env.occs, o.Version, *content, ""); err != nil {
 			t.Fatal(err)
 		}
 		viewer := env.user("dept-viewer@example.org", "viewer department:ecce")
@@ -127,7 +127,7 @@ func TestRenamingCarriesGrants(t *testing.T) {
 		if res := env.do(secReq{Method: "GET", Path: path, Token: c.editorOCCS.Token}); res.Code != http.StatusOK {
 			t.Fatalf("editor lost the renamed office: %s", res)
 		}
-		o, err := models.CreateOffice(context.Background(), env.db, models.System, models.OfficeContent{Slug: "occs", Name: "Impostor"})
+		o, err := models.CreateOffice(context.Background(), env.db, models.System, models.OfficeContent{Slug: "occs", Name: "Impostor"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

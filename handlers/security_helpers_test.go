@@ -81,7 +81,8 @@ type secEnv struct {
 
 type secConfig struct {
 	opts  func(*handlers.Options)
-	quiet bool // discard the server log instead of keeping it in env.log
+	deps  func(*handlers.Deps) // e.g. a setup token or admin files
+	quiet bool                 // discard the server log instead of keeping it in env.log
 }
 
 // secEach runs fn once per database target with a fresh environment.
@@ -137,10 +138,14 @@ func (env *secEnv) build(cfg secConfig) {
 		cfg.opts(&opts)
 	}
 	env.tokens, env.enforcer = tokens, enforcer
-	env.srv = handlers.NewServer(handlers.Deps{
+	deps := handlers.Deps{
 		DB: env.db, Catalog: cat, Log: log, Options: opts,
 		Tokens: tokens, Enforcer: enforcer, RefreshTTL: time.Hour,
-	})
+	}
+	if cfg.deps != nil {
+		cfg.deps(&deps)
+	}
+	env.srv = handlers.NewServer(deps)
 	env.router = env.srv.Router()
 }
 

@@ -36,6 +36,15 @@ var secPublicRoutes = []string{
 	"OPTIONS /api/v1/departments/:slug",
 	"POST /api/v1/auth/login",
 	"POST /api/v1/auth/refresh",
+	// Needs the one-time token `bureau serve` prints while no account
+	// exists; refused once any account exists (setup_test.go).
+	"POST /api/v1/auth/setup",
+	// The web admin's HTML, script and style: public like any login page;
+	// all it can do without a token is show the sign-in form.
+	"GET /admin",
+	"HEAD /admin",
+	"GET /admin/*path",
+	"HEAD /admin/*path",
 }
 
 // secSessionRoutes act on the signed-in user's own account: any active user
@@ -63,6 +72,8 @@ func secFillParams(t *testing.T, path string) string {
 		case ":slug":
 			return "occs"
 		case ":type":
+			return "departments"
+		case "*path":
 			return "departments"
 		}
 		t.Errorf("%s: no dummy value for path parameter %s; add one to secFillParams", path, p)

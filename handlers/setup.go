@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -45,6 +48,10 @@ func (g *setupGate) giveBack(token string) {
 	g.token = token
 }
 
+// maxDisplayName matches the limit models.CreateUser enforces, checked here
+// too so one answer names every bad field.
+const maxDisplayName = 200
+
 type setupRequest struct {
 	Token       string `json:"token"`
 	Email       string `json:"email"`
@@ -61,18 +68,23 @@ func (s *Server) setup(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// The token is checked before the fields, so a stranger learns nothing
+	// about them; it is taken at once, so two tabs cannot both use it.
 	if !s.setupGate.take(req.Token) {
 		return setupClosed()
 	}
-	created := false
+	spent := false
 	defer func() {
-		if !created {
+		if !spent {
 			s.setupGate.giveBack(req.Token)
 		}
 	}()
 	bad := &models.ValidationError{}
 	if !models.ValidEmail(models.NormalizeEmail(req.Email)) {
 		bad.Add("email", "must be an email address such as name@example.org")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(req.DisplayName)) > maxDisplayName {
+		bad.Add("display_name", "must be at most %d characters", maxDisplayName)
 	}
 	if err := auth.CheckPasswordPolicy(req.Password, req.Email); err != nil {
 		bad.Add("password", "%s", err.Error())
@@ -89,6 +101,7 @@ func (s *Server) setup(c *gin.Context) error {
 	if hashErr != nil {
 		return hashErr
 	}
+	now := time.Now()
 	var u *models.User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.LockAccounts(ctx, tx); err != nil {
@@ -107,6 +120,9 @@ func (s *Server) setup(c *gin.Context) error {
 		if _, err := policies.AddGrant(tx, policies.Grant{UserID: u.ID, Role: policies.RoleAdmin, Scope: policies.ScopeAll}); err != nil {
 			return err
 		}
+		if err := models.TouchLogin(ctx, tx, u.ID, now.UTC()); err != nil {
+			return err
+		}
 		if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
 			return err
 		}
@@ -114,13 +130,16 @@ func (s *Server) setup(c *gin.Context) error {
 		return models.RecordAudit(ctx, tx, a, "user.create", "user", u.ID,
 			map[string]any{"email": u.Email, "role": policies.RoleAdmin, "scope": policies.ScopeAll, "via": "setup"})
 	})
+	var p *Problem
+	if errors.As(err, &p) && p.Status == http.StatusForbidden {
+		spent = true // an account exists (made by the CLI, or another instance): the link is over
+	}
 	if err != nil {
-		if p, ok := err.(*Problem); ok && p.Status == http.StatusForbidden {
-			created = true // accounts exist: the link is spent for good
-		}
 		return err
 	}
-	created = true
+	spent = true
+	at := now.UTC()
+	u.LastLoginAt = &at
 	s.applyLocally(ctx, models.EventGrants)
-	return s.startSession(c, u, time.Now())
+	return s.startSession(c, u, now)
 }

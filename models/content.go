@@ -1,10 +1,12 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -353,4 +355,30 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// maxMessage is the longest revision message, in characters.
+const maxMessage = 500
+
+// normalizeChange normalizes a document and the message of the revision it
+// will become, so one ValidationError names every bad field of the request.
+func normalizeChange(content interface{ Normalize() error }, message *string) error {
+	v := &ValidationError{}
+	if err := content.Normalize(); err != nil && !errors.As(err, &v) {
+		return err
+	}
+	*message = normalizeMessage(v, *message)
+	return v.Err()
+}
+
+// normalizeMessage trims a revision message and checks it is plain text of
+// at most maxMessage characters: line breaks and tabs, but no other control
+// characters. Problems are added to v under the field "message".
+func normalizeMessage(v *ValidationError, message string) string {
+	message = strings.TrimSpace(strings.ReplaceAll(message, "\r\n", "\n"))
+	checkText(v, "message", message, maxMessage, false)
+	if strings.ContainsFunc(message, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != 0 }) {
+		v.Add("message", "must be plain text, without control characters")
+	}
+	return message
 }

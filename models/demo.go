@@ -124,7 +124,7 @@ func SeedDemo(ctx context.Context, db *gorm.DB) (int, error) {
 			}
 			continue
 		}
-		dep, err := CreateDepartment(ctx, db, System, c)
+		dep, err := CreateDepartment(ctx, db, System, c, "")
 		if err != nil {
 			return created, err
 		}
@@ -146,7 +146,7 @@ func seedOffice(ctx context.Context, db *gorm.DB, c OfficeContent) (id string, c
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", false, err
 	}
-	o, err := CreateOffice(ctx, db, System, c)
+	o, err := CreateOffice(ctx, db, System, c, "")
 	if err != nil {
 		return "", false, err
 	}

@@ -18,9 +18,10 @@ import (
 // revision (for content changes) and an audit event; publication changes
 // also send an event so other instances refresh their public copy.
 
-// CreateOffice stores a new office as a draft (revision 1).
-func CreateOffice(ctx context.Context, db *gorm.DB, actor Actor, c OfficeContent) (*Office, error) {
-	if err := c.Normalize(); err != nil {
+// CreateOffice stores a new office as a draft (revision 1). message, which
+// may be empty, says why; it is kept on the revision, not in the document.
+func CreateOffice(ctx context.Context, db *gorm.DB, actor Actor, c OfficeContent, message string) (*Office, error) {
+	if err := normalizeChange(&c, &message); err != nil {
 		return nil, err
 	}
 	o := &Office{Document: Document{ID: uuid.NewString(), Version: 1}}
@@ -29,7 +30,7 @@ func CreateOffice(ctx context.Context, db *gorm.DB, actor Actor, c OfficeContent
 		if err := tx.Create(o).Error; err != nil {
 			return translateWriteError(err)
 		}
-		return writeRevision(ctx, tx, actor, KindOffice, o.ID, 1, c, "create")
+		return writeRevision(ctx, tx, actor, KindOffice, o.ID, 1, c, message, "create")
 	})
 	if err != nil {
 		return nil, err
@@ -39,8 +40,8 @@ func CreateOffice(ctx context.Context, db *gorm.DB, actor Actor, c OfficeContent
 
 // CreateDepartment stores a new department as a draft. A zero position puts
 // it after the office's other departments.
-func CreateDepartment(ctx context.Context, db *gorm.DB, actor Actor, c DepartmentContent) (*Department, error) {
-	if err := c.Normalize(); err != nil {
+func CreateDepartment(ctx context.Context, db *gorm.DB, actor Actor, c DepartmentContent, message string) (*Department, error) {
+	if err := normalizeChange(&c, &message); err != nil {
 		return nil, err
 	}
 	d := &Department{Document: Document{ID: uuid.NewString(), Version: 1}}
@@ -62,7 +63,7 @@ func CreateDepartment(ctx context.Context, db *gorm.DB, actor Actor, c Departmen
 		if err := tx.Create(d).Error; err != nil {
 			return translateWriteError(err)
 		}
-		return writeRevision(ctx, tx, actor, KindDepartment, d.ID, 1, c, "create")
+		return writeRevision(ctx, tx, actor, KindDepartment, d.ID, 1, c, message, "create")
 	})
 	if err != nil {
 		return nil, err
@@ -73,13 +74,14 @@ func CreateDepartment(ctx context.Context, db *gorm.DB, actor Actor, c Departmen
 // SaveOfficeDraft replaces the draft of an office with c, as revision
 // baseVersion+1. baseVersion is the version the editor started from: if the
 // draft moved on since, nothing is saved and a *VersionMismatchError says so.
-func SaveOfficeDraft(ctx context.Context, db *gorm.DB, actor Actor, id string, baseVersion int, c OfficeContent) (*Office, error) {
-	if err := c.Normalize(); err != nil {
+// message (may be empty) is kept on the new revision.
+func SaveOfficeDraft(ctx context.Context, db *gorm.DB, actor Actor, id string, baseVersion int, c OfficeContent, message string) (*Office, error) {
+	if err := normalizeChange(&c, &message); err != nil {
 		return nil, err
 	}
 	o := &Office{}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return saveDraft(ctx, tx, actor, KindOffice, id, baseVersion, &c, o, func() { o.mirror(&c) })
+		return saveDraft(ctx, tx, actor, KindOffice, id, baseVersion, &c, message, o, func() { o.mirror(&c) })
 	})
 	if err != nil {
 		return nil, err
@@ -89,8 +91,8 @@ func SaveOfficeDraft(ctx context.Context, db *gorm.DB, actor Actor, id string, b
 
 // SaveDepartmentDraft is SaveOfficeDraft for a department; changing
 // OfficeID moves it to another office.
-func SaveDepartmentDraft(ctx context.Context, db *gorm.DB, actor Actor, id string, baseVersion int, c DepartmentContent) (*Department, error) {
-	if err := c.Normalize(); err != nil {
+func SaveDepartmentDraft(ctx context.Context, db *gorm.DB, actor Actor, id string, baseVersion int, c DepartmentContent, message string) (*Department, error) {
+	if err := normalizeChange(&c, &message); err != nil {
 		return nil, err
 	}
 	d := &Department{}
@@ -98,7 +100,7 @@ func SaveDepartmentDraft(ctx context.Context, db *gorm.DB, actor Actor, id strin
 		if err := requireOffice(tx, c.OfficeID); err != nil {
 			return err
 		}
-		return saveDraft(ctx, tx, actor, KindDepartment, id, baseVersion, &c, d, func() { d.mirror(&c) })
+		return saveDraft(ctx, tx, actor, KindDepartment, id, baseVersion, &c, message, d, func() { d.mirror(&c) })
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +110,7 @@ func SaveDepartmentDraft(ctx context.Context, db *gorm.DB, actor Actor, id strin
 
 // saveDraft is the shared body of the two Save*Draft functions. row is the
 // typed row to load into; mirror copies the content's indexed fields onto it.
-func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id string, baseVersion int, content any, row any, mirror func()) error {
+func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id string, baseVersion int, content any, message string, row any, mirror func()) error {
 	if err := tx.Where("id = ?", id).Take(row).Error; err != nil {
 		return translateReadError(err)
 	}
@@ -149,7 +151,7 @@ func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id stri
 			return err
 		}
 	}
-	return writeRevision(ctx, tx, actor, kind, id, doc.Version, content, "update")
+	return writeRevision(ctx, tx, actor, kind, id, doc.Version, content, message, "update")
 }
 
 // moveGrants makes the grants on a renamed document's old scope apply to
@@ -355,11 +357,47 @@ func getDraft(ctx context.Context, db *gorm.DB, kind Kind, id string, row, conte
 	return json.Unmarshal([]byte(raw), content)
 }
 
-// ListRevisions returns a document's history, newest first.
-func ListRevisions(ctx context.Context, db *gorm.DB, kind Kind, id string) ([]Revision, error) {
-	var revs []Revision
-	err := db.WithContext(ctx).Where("entity_type = ? AND entity_id = ?", kind, id).Order("number DESC").Find(&revs).Error
-	return revs, err
+// RevisionInfo is a revision as a history lists it: no content, and its
+// author by the name they have today ("" for Bureau itself).
+type RevisionInfo struct {
+	Number     int
+	AuthorID   *string
+	AuthorName string
+	Message    string
+	CreatedAt  time.Time
+}
+
+// authorNameSQL is the author's display name, or their email when they have
+// none; "" when no user saved the revision.
+const authorNameSQL = "COALESCE(NULLIF(users.display_name, ''), users.email, '')"
+
+// ListRevisions returns a page of a document's history, newest first, and
+// how many revisions it has. One query for the page, joined to the authors.
+func ListRevisions(ctx context.Context, db *gorm.DB, kind Kind, id string, limit, offset int) ([]RevisionInfo, int64, error) {
+	q := db.WithContext(ctx).Table("revisions").Where("revisions.entity_type = ? AND revisions.entity_id = ?", kind, id)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []RevisionInfo
+	err := q.Select("revisions.number, revisions.author_id, revisions.message, revisions.created_at, " + authorNameSQL + " AS author_name").
+		Joins("LEFT JOIN users ON users.id = revisions.author_id").
+		Order("revisions.number DESC").Limit(limit).Offset(offset).Scan(&out).Error
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+	}
+	return out, total, err
+}
+
+// AuthorName is the name a revision's author goes by today: display name,
+// else email; "" for Bureau itself (no author) or an unknown id.
+func AuthorName(ctx context.Context, db *gorm.DB, authorID *string) (string, error) {
+	if authorID == nil {
+		return "", nil
+	}
+	var name string
+	err := db.WithContext(ctx).Table("users").Select(authorNameSQL+" AS name").Where("users.id = ?", *authorID).Scan(&name).Error
+	return name, err
 }
 
 func draftContent(db *gorm.DB, kind Kind, id string, number int) (string, error) {
@@ -371,14 +409,14 @@ func draftContent(db *gorm.DB, kind Kind, id string, number int) (string, error)
 	return rev.Content, nil
 }
 
-// writeRevision stores content as revision number of a document, and the
-// audit event for it ("office.update" etc.).
-func writeRevision(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id string, number int, content any, verb string) error {
+// writeRevision stores content as revision number of a document, with the
+// editor's message, and the audit event for it ("office.update" etc.).
+func writeRevision(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id string, number int, content any, message, verb string) error {
 	b, err := json.Marshal(content)
 	if err != nil {
 		return err
 	}
-	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), CreatedAt: time.Now().UTC()}
+	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), Message: message, CreatedAt: time.Now().UTC()}
 	if actor.UserID != "" {
 		author := actor.UserID
 		rev.AuthorID = &author
@@ -459,6 +497,23 @@ func OfficeSlug(ctx context.Context, db *gorm.DB, officeID string) (string, erro
 	return slug, err
 }
 
+// OfficeRef is how a department shows its office: the office's current
+// (draft) slug and name.
+type OfficeRef struct {
+	Slug string
+	Name string
+}
+
+// GetOfficeRef returns the slug and name of an office, trashed or not.
+func GetOfficeRef(ctx context.Context, db *gorm.DB, officeID string) (OfficeRef, error) {
+	var ref OfficeRef
+	err := db.WithContext(ctx).Table("offices").Select("slug, name").Where("id = ?", officeID).Scan(&ref).Error
+	if err == nil && ref.Slug == "" {
+		err = ErrNotFound
+	}
+	return ref, err
+}
+
 // DocumentFilter selects documents for the admin lists.
 type DocumentFilter struct {
 	Q               string
@@ -487,9 +542,17 @@ func ListOffices(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Office, 
 	return rows, total, err
 }
 
+// DepartmentItem is a department row of an admin list, with its office's
+// current slug and name (from the same query: the list joins offices).
+type DepartmentItem struct {
+	Department
+	OfficeSlug string
+	OfficeName string
+}
+
 // ListDepartments returns the rows of departments (drafts included)
 // matching f, in their offices' order.
-func ListDepartments(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Department, int64, error) {
+func ListDepartments(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]DepartmentItem, int64, error) {
 	q := db.WithContext(ctx).Model(&Department{}).Joins("JOIN offices ON offices.id = departments.office_id")
 	q = filterDocuments(q, "departments", f)
 	if f.OfficeID != "" {
@@ -502,8 +565,9 @@ func ListDepartments(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Depa
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
-	var rows []Department
-	err := q.Order("offices.name, departments.position, departments.name").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error
+	var rows []DepartmentItem
+	err := q.Select("departments.*, offices.slug AS office_slug, offices.name AS office_name").
+		Order("offices.name, departments.position, departments.name").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error
 	return rows, total, err
 }
 

@@ -37,7 +37,7 @@ func departmentIn(officeID, slug string) models.DepartmentContent {
 
 func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models.Office {
 	t.Helper()
-	o, err := models.CreateOffice(context.Background(), db, editor, c)
+	o, err := models.CreateOffice(context.Background(), db, editor, c, "")
 	if err != nil {
 		t.Fatalf("create office %s: %v", c.Slug, err)
 	}
@@ -46,7 +46,7 @@ func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models
 
 func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent) *models.Department {
 	t.Helper()
-	d, err := models.CreateDepartment(context.Background(), db, editor, c)
+	d, err := models.CreateDepartment(context.Background(), db, editor, c, "")
 	if err != nil {
 		t.Fatalf("create department %s: %v", c.Slug, err)
 	}
@@ -101,11 +101,11 @@ func TestCreateOffice(t *testing.T) {
 		if o.Version != 1 || o.PublishedRevision != nil || o.Status() != models.StatusDraft {
 			t.Errorf("new office: version %d, published %v, status %s", o.Version, o.PublishedRevision, o.Status())
 		}
-		revs, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID)
+		revs, total, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID, 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(revs) != 1 || revs[0].Number != 1 || revs[0].AuthorID == nil || *revs[0].AuthorID != editor.UserID {
+		if total != 1 || len(revs) != 1 || revs[0].Number != 1 || revs[0].AuthorID == nil || *revs[0].AuthorID != editor.UserID {
 			t.Fatalf("revisions = %+v, want one, number 1, by the editor", revs)
 		}
 		if got := auditActions(t, db, o.ID); !slices.Equal(got, []string{"office.create"}) {
@@ -164,7 +164,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
 				first := c
 				first.Name = "First editor"
-				if _, err := models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, first); err != nil {
+				if _, err := models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, first, ""); err != nil {
 					t.Fatal(err)
 				}
 				c.Name = "Second editor"
@@ -242,7 +242,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 					t.Fatal(err)
 				}
 				base, next := tt.prepare(t, db, o, *draft)
-				saved, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, base, next)
+				saved, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, base, next, "")
 				tt.check(t, err)
 				if err == nil && saved.Version != tt.want.version {
 					t.Errorf("returned version %d, want %d", saved.Version, tt.want.version)
@@ -275,7 +275,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		}
 
 		t.Run("unknown id", func(t *testing.T) {
-			_, err := models.SaveOfficeDraft(context.Background(), db, editor, uuid.NewString(), 1, officeNamed("nobody"))
+			_, err := models.SaveOfficeDraft(context.Background(), db, editor, uuid.NewString(), 1, officeNamed("nobody"), "")
 			if !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("err = %v, want ErrNotFound", err)
 			}
@@ -326,7 +326,7 @@ func TestConcurrentSavesOfOneVersion(t *testing.T) {
 			wg.Go(func() {
 				c := validOffice()
 				c.Name = fmt.Sprintf("Editor %d", i)
-				_, errs[i] = models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, c)
+				_, errs[i] = models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, c, "")
 			})
 		}
 		wg.Wait()
@@ -372,7 +372,7 @@ func TestPublishWorkflow(t *testing.T) {
 
 		c := validOffice()
 		c.Name = "College and Career Success, renamed"
-		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, c); err != nil {
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, c, ""); err != nil {
 			t.Fatal(err)
 		}
 		row = loadDocument(t, db, models.KindOffice, o.ID)
@@ -433,7 +433,7 @@ func TestPublishedSlugsStayUnique(t *testing.T) {
 		ctx := context.Background()
 		a := mustCreateOffice(t, db, officeNamed("x"))
 		mustPublish(t, db, models.KindOffice, a.ID)
-		if _, err := models.SaveOfficeDraft(ctx, db, editor, a.ID, 1, officeNamed("y")); err != nil {
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, a.ID, 1, officeNamed("y"), ""); err != nil {
 			t.Fatal(err)
 		}
 		// "x" is free as a draft slug, but A still answers publicly at "x".
@@ -453,7 +453,7 @@ func TestPublishedSlugsStayUnique(t *testing.T) {
 
 		// A department may reuse an office's slug: uniqueness is per type.
 		mustCreateDepartment(t, db, departmentIn(a.ID, "x"))
-		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(a.ID, "x"))
+		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(a.ID, "x"), "")
 		wantConflict("slug")(t, err)
 	})
 }
@@ -488,7 +488,7 @@ func TestCreateDepartment(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				c := departmentIn(tt.officeID, fmt.Sprintf("dept-%d", i))
 				c.Position = tt.position
-				d, err := models.CreateDepartment(ctx, db, editor, c)
+				d, err := models.CreateDepartment(ctx, db, editor, c, "")
 				if tt.wantErr != nil {
 					if got := fieldsOf(t, err); !slices.Equal(got, tt.wantErr) {
 						t.Fatalf("errors %v, want %v", got, tt.wantErr)
@@ -526,12 +526,12 @@ func TestCreateDepartment(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.OfficeID = uuid.NewString()
-			_, err = models.SaveDepartmentDraft(ctx, db, editor, d.ID, 1, *c)
+			_, err = models.SaveDepartmentDraft(ctx, db, editor, d.ID, 1, *c, "")
 			if got := fieldsOf(t, err); !slices.Equal(got, []string{"office_id"}) {
 				t.Errorf("move to no office: errors %v", got)
 			}
 			c.OfficeID = other.ID
-			moved, err := models.SaveDepartmentDraft(ctx, db, editor, d.ID, 1, *c)
+			moved, err := models.SaveDepartmentDraft(ctx, db, editor, d.ID, 1, *c, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -565,7 +565,7 @@ func TestTrashAndRestore(t *testing.T) {
 		if err := models.Trash(ctx, db, editor, models.KindDepartment, dep.ID, 0); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("trashing twice: %v, want ErrNotFound", err)
 		}
-		_, err = models.SaveDepartmentDraft(ctx, db, editor, dep.ID, 1, departmentIn(office.ID, "dept-2"))
+		_, err = models.SaveDepartmentDraft(ctx, db, editor, dep.ID, 1, departmentIn(office.ID, "dept-2"), "")
 		if !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("saving a trashed department: %v, want ErrNotFound", err)
 		}
@@ -574,7 +574,7 @@ func TestTrashAndRestore(t *testing.T) {
 		}
 		// A trashed department keeps its slug: nothing else can take it
 		// while it may come back.
-		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(office.ID, "dept"))
+		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(office.ID, "dept"), "")
 		wantConflict("slug")(t, err)
 
 		if err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
@@ -623,12 +623,8 @@ func TestRevisionsAreImmutable(t *testing.T) {
 	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		o := mustCreateOffice(t, db, validOffice())
-		first, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID)
+		original, err := models.GetRevision(ctx, db, models.KindOffice, o.ID, 1)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var original models.Revision
-		if err := db.Where("id = ?", first[0].ID).Take(&original).Error; err != nil {
 			t.Fatal(err)
 		}
 
@@ -640,21 +636,31 @@ func TestRevisionsAreImmutable(t *testing.T) {
 			}
 			c.Name = name
 			c.Contacts[0].Phones[0].Number = fmt.Sprintf("773-553-%04d", 3544+i)
-			if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, i+1, *c); err != nil {
+			if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, i+1, *c, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
 
-		revs, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID)
+		list, total, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID, 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var numbers []int
-		for _, r := range revs {
+		var revs []*models.Revision
+		for _, r := range list {
 			numbers = append(numbers, r.Number)
+			rev, err := models.GetRevision(ctx, db, models.KindOffice, o.ID, r.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			revs = append(revs, rev)
 		}
-		if !slices.Equal(numbers, []int{4, 3, 2, 1}) {
-			t.Fatalf("revision numbers %v, want newest first [4 3 2 1]", numbers)
+		if total != 4 || !slices.Equal(numbers, []int{4, 3, 2, 1}) {
+			t.Fatalf("revision numbers %v of %d, want newest first [4 3 2 1]", numbers, total)
+		}
+		if page, total, err := models.ListRevisions(ctx, db, models.KindOffice, o.ID, 2, 1); err != nil || total != 4 ||
+			len(page) != 2 || page[0].Number != 3 || page[1].Number != 2 {
+			t.Errorf("page 2 of 2: %+v of %d, %v; want revisions 3 and 2 of 4", page, total, err)
 		}
 		wantNames := []string{"Fourth", "Third", "Second", "College and Career Success"}
 		for i, r := range revs {
@@ -685,7 +691,7 @@ func TestRevisionsAreImmutable(t *testing.T) {
 func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{Slug: "stale", Name: "Stale"})
+		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{Slug: "stale", Name: "Stale"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -697,7 +703,7 @@ func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		content.Summary = "changed by someone else"
-		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, *content); err != nil {
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, *content, ""); err != nil {
 			t.Fatal(err)
 		}
 		var mismatch *models.VersionMismatchError

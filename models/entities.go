@@ -88,6 +88,7 @@ type Revision struct {
 	Number     int       `gorm:"uniqueIndex:idx_revisions_entity_number,priority:3" json:"number"`
 	Content    string    `json:"-"` // JSON of OfficeContent or DepartmentContent
 	AuthorID   *string   `gorm:"size:36" json:"author_id"`
+	Message    string    `gorm:"size:500" json:"message"` // the editor's note on the change; "" when none
 	CreatedAt  time.Time `json:"created_at"`
 }
 

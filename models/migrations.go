@@ -40,6 +40,29 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("events")
 		},
 	},
+	{
+		// Editors may say why they saved, in up to 500 characters. The
+		// column was made with room for 200 and never written to before.
+		ID: "202612010004_revision_messages",
+		Migrate: func(tx *gorm.DB) error {
+			return widenRevisionMessage(tx, &m4Revision{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return widenRevisionMessage(tx, &m1Revision{})
+		},
+	},
+}
+
+// widenRevisionMessage gives revisions.message the type it has in the
+// frozen struct rev. Only PostgreSQL enforces a varchar length: SQLite takes
+// any length whatever the declared type, and GORM's SQLite AlterColumn would
+// rebuild the table without its indexes (the unique revision numbers among
+// them), so SQLite is left as it is, with the same effect.
+func widenRevisionMessage(tx *gorm.DB, rev any) error {
+	if DialectOf(tx) != Postgres {
+		return nil
+	}
+	return tx.Migrator().AlterColumn(rev, "Message")
 }
 
 // LatestMigration is the ID of the newest migration; /readyz checks it.
@@ -189,3 +212,19 @@ type m3Event struct {
 }
 
 func (m3Event) TableName() string { return "events" }
+
+// --- 202612010004_revision_messages ---
+
+// m4Revision is m1Revision with room for a 500-character message.
+type m4Revision struct {
+	ID         int64     `gorm:"primaryKey"`
+	EntityType string    `gorm:"size:16;not null;uniqueIndex:idx_revisions_entity_number,priority:1"`
+	EntityID   string    `gorm:"size:36;not null;uniqueIndex:idx_revisions_entity_number,priority:2"`
+	Number     int       `gorm:"not null;uniqueIndex:idx_revisions_entity_number,priority:3"`
+	Content    string    `gorm:"not null"`
+	AuthorID   *string   `gorm:"size:36"`
+	Message    string    `gorm:"size:500;not null;default:''"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+func (m4Revision) TableName() string { return "revisions" }

@@ -77,7 +77,7 @@ func run(ctx context.Context, url string, nOffices, nDepartments, batch int) err
 	for i := range nOffices {
 		c := g.office(i)
 		err := w.do(func(tx *gorm.DB) error {
-			o, err := models.CreateOffice(ctx, tx, models.System, c)
+			o, err := models.CreateOffice(ctx, tx, models.System, c, "")
 			if err != nil {
 				return fmt.Errorf("office %s: %w", c.Slug, err)
 			}
@@ -100,7 +100,7 @@ func run(ctx context.Context, url string, nOffices, nDepartments, batch int) err
 			c := g.department(made, i, officeIDs[i], p+1)
 			contacts += len(c.Contacts)
 			err := w.do(func(tx *gorm.DB) error {
-				d, err := models.CreateDepartment(ctx, tx, models.System, c)
+				d, err := models.CreateDepartment(ctx, tx, models.System, c, "")
 				if err != nil {
 					return fmt.Errorf("department %s: %w", c.Slug, err)
 				}

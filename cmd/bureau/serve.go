@@ -129,13 +129,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	offices, departments := cat.Counts()
+	host := browsableHost(listener.Addr())
 	fmt.Fprintf(stdout, "Bureau is serving http://%s (database: %s; public: %d offices, %d departments)\n",
-		listener.Addr(), models.DialectOf(db), offices, departments)
-	fmt.Fprintf(stdout, "  the admin: http://%s/admin/\n", listener.Addr())
-	fmt.Fprintf(stdout, "  try: curl http://%s/api/v1/offices/occs\n", listener.Addr())
+		host, models.DialectOf(db), offices, departments)
+	fmt.Fprintf(stdout, "  the admin: http://%s/admin/\n", host)
+	fmt.Fprintf(stdout, "  try: curl http://%s/api/v1/offices/occs\n", host)
 	if setupToken != "" {
 		fmt.Fprintln(stdout, "No user exists yet. Create the first admin in your browser (this link works once):")
-		fmt.Fprintf(stdout, "  http://%s/admin/setup#%s\n", listener.Addr(), setupToken)
+		fmt.Fprintf(stdout, "  http://%s/admin/setup#%s\n", host, setupToken)
 		fmt.Fprintln(stdout, "or on the command line:")
 		fmt.Fprintln(stdout, "  bureau users create --email you@example.org --role admin --password-stdin")
 	}
@@ -172,4 +173,18 @@ func newTokens(cfg Config) (*auth.Tokens, error) {
 		}
 	}
 	return auth.NewTokens(auth.TokenConfig{Secret: secret, Issuer: "bureau", Audience: "bureau-admin", TTL: cfg.AccessTokenTTL})
+}
+
+// browsableHost is the listening address as a browser can open it: a
+// wildcard listener (0.0.0.0:8080, [::]:8080, as in a container) is reached
+// at localhost on this machine.
+func browsableHost(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

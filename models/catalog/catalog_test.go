@@ -161,7 +161,7 @@ func editDepartment(t *testing.T, db *gorm.DB, slug string, change func(*models.
 		t.Fatal(err)
 	}
 	change(c)
-	if _, err := models.SaveDepartmentDraft(context.Background(), db, models.System, id, row.Version, *c); err != nil {
+	if _, err := models.SaveDepartmentDraft(context.Background(), db, models.System, id, row.Version, *c, ""); err != nil {
 		t.Fatalf("save department %s: %v", slug, err)
 	}
 	return id
@@ -175,7 +175,7 @@ func editOffice(t *testing.T, db *gorm.DB, slug string, change func(*models.Offi
 		t.Fatal(err)
 	}
 	change(c)
-	if _, err := models.SaveOfficeDraft(context.Background(), db, models.System, id, row.Version, *c); err != nil {
+	if _, err := models.SaveOfficeDraft(context.Background(), db, models.System, id, row.Version, *c, ""); err != nil {
 		t.Fatalf("save office %s: %v", slug, err)
 	}
 	return id
@@ -183,7 +183,7 @@ func editOffice(t *testing.T, db *gorm.DB, slug string, change func(*models.Offi
 
 func createOffice(t *testing.T, db *gorm.DB, slug, name string, published bool) string {
 	t.Helper()
-	o, err := models.CreateOffice(context.Background(), db, models.System, models.OfficeContent{Slug: slug, Name: name})
+	o, err := models.CreateOffice(context.Background(), db, models.System, models.OfficeContent{Slug: slug, Name: name}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,8 @@ func createDepartment(t *testing.T, db *gorm.DB, officeID, slug string, publishe
 	d, err := models.CreateDepartment(context.Background(), db, models.System, models.DepartmentContent{
 		OfficeID: officeID, Slug: slug, Name: "Department " + slug,
 		Summary: "A department called " + slug,
-	})
+	}, "")
+
 	if err != nil {
 		t.Fatal(err)
 	}

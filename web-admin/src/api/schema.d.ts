@@ -224,6 +224,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the first admin (first run)
+         * @description While no account exists, `bureau serve` prints a one-time link, `/admin/setup#<token>`, on its standard output (never in its log; the token is in the fragment, so no request line or access log carries it). The web admin sends that token here with the first admin's email and password: the account is created active, with the role `admin` in scope `*`, and signed in. The token works once per server start: after a success, or as soon as any account exists (made on the command line, say), it is refused. A request with bad fields does not use it up. The token is compared before the fields are checked, so without it nothing is revealed.
+         */
+        post: operations["setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -550,7 +570,7 @@ export interface paths {
         };
         /**
          * Revision history
-         * @description Every saved revision, newest first.
+         * @description Every saved revision, newest first, a page at a time (`limit`, `offset`; `meta.total` counts them all). Each names its author and carries the editor's message.
          */
         get: operations["adminListRevisions"];
         put?: never;
@@ -606,7 +626,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a revision as the new draft
-         * @description Makes a new draft (a new revision) with the content of revision n; history is never rewritten.
+         * @description Makes a new draft (a new revision) with the content of revision n; history is never rewritten. The new revision's message is `Restored from revision N`.
          */
         post: operations["adminRestoreRevision"];
         delete?: never;
@@ -760,6 +780,10 @@ export interface components {
              * @description The office it belongs to.
              */
             office_id: string;
+            /** @description The office's current slug (its draft's), for working out scopes: `office:{office_slug}`. Read-only: never sent back. */
+            readonly office_slug: components["schemas"]["Slug"];
+            /** @description The office's current name (its draft's). Read-only. */
+            readonly office_name: string;
             slug: components["schemas"]["Slug"];
             name: string;
             acronym: string;
@@ -791,6 +815,10 @@ export interface components {
              * @description The office it belongs to.
              */
             office_id: string;
+            /** @description The office's current slug (its draft's), for working out scopes: `office:{office_slug}`. Read-only: never sent back. */
+            readonly office_slug: components["schemas"]["Slug"];
+            /** @description The office's current name (its draft's). Read-only. */
+            readonly office_name: string;
             slug: components["schemas"]["Slug"];
             name: string;
             acronym: string;
@@ -971,6 +999,8 @@ export interface components {
             position?: number;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
+            /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
+            message?: string;
         };
         DepartmentEnvelope: {
             data: components["schemas"]["Department"];
@@ -1030,6 +1060,8 @@ export interface components {
             position?: number;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
+            /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
+            message?: string;
         };
         Diff: {
             from: number | null;
@@ -1171,6 +1203,8 @@ export interface components {
             description_html?: string;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
+            /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
+            message?: string;
         };
         OfficeEnvelope: {
             data: components["schemas"]["Office"];
@@ -1221,6 +1255,8 @@ export interface components {
             description_html?: string;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
+            /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
+            message?: string;
         };
         /** @description This document. */
         OpenAPIDocument: {
@@ -1312,6 +1348,10 @@ export interface components {
             /** @description 1, 2, ... per document; the highest is the draft. */
             number: number;
             author_id: string | null;
+            /** @description The author's display name today, or their email when they have none; empty for Bureau itself. */
+            author_name: string;
+            /** @description What the editor said about the change; empty when nothing. A restore says `Restored from revision N`. */
+            message: string;
             /**
              * Format: date-time
              * @description When it was saved.
@@ -1327,6 +1367,10 @@ export interface components {
             /** @description 1, 2, ... per document; the highest is the draft. */
             number: number;
             author_id: string | null;
+            /** @description The author's display name today, or their email when they have none; empty for Bureau itself. */
+            author_name: string;
+            /** @description What the editor said about the change; empty when nothing. A restore says `Restored from revision N`. */
+            message: string;
             /**
              * Format: date-time
              * @description When it was saved.
@@ -1360,6 +1404,17 @@ export interface components {
         RoleName: "admin" | "editor" | "author" | "viewer";
         /** @description `*`, `office:{slug}` (the office and all its departments) or `department:{slug}`. */
         Scope: string;
+        /** @description The first admin's account, with the one-time token of the setup link. */
+        SetupRequest: {
+            /** @description The part of the setup link after `#`. */
+            token: string;
+            /** Format: email */
+            email: string;
+            /** @description At least 12 characters; not a common password, not the email. */
+            password: string;
+            /** @description The name others see; may be empty. */
+            display_name?: string;
+        };
         /** @description Lowercase letters, digits and single hyphens; unique per entity type. */
         Slug: string;
         /**
@@ -1387,6 +1442,11 @@ export interface components {
             id: string;
             slug: components["schemas"]["Slug"];
             name: string;
+            /**
+             * Format: uuid
+             * @description Departments only: the office it belongs to (and goes back to when restored).
+             */
+            office_id?: string;
             /** Format: date-time */
             deleted_at: string;
         };
@@ -2388,6 +2448,101 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
+        };
+    };
+    setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "q3Yb0n1Kx8VvT2mRk6s9WcJd4LhA7uEzPfGiN5oQ-_w",
+                 *       "email": "ada@example.org",
+                 *       "password": "Analytical engines weave algebra 1843",
+                 *       "display_name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description The first admin exists and is signed in: an access token, and the refresh token in a cookie. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Refresh-Cookie"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJidXJlYXUiLCJzdWIiOiJhYTdjMTk1Zi1mOGQzLTQyODEtOWViZi04MTNjNDc2MmIxYTgiLCJhdWQiOlsiYnVyZWF1LWFkbWluIl0sImV4cCI6MTc5NTkxMTU5NywibmJmIjoxNzk1OTEwNjk3LCJpYXQiOjE3OTU5MTA2OTcsImp0aSI6IkdKRnk0X19VZTB3dzQwTmI4Y0pTR1EiLCJ0diI6MX0.GEFEtUDEN35A2VuX0dQLf5IzINsVewmBcKEPEM7Uuas",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 899,
+                     *       "user": {
+                     *         "id": "aa7c195f-f8d3-4281-9ebf-813c4762b1a8",
+                     *         "email": "ada@example.org",
+                     *         "display_name": "Ada Lovelace",
+                     *         "active": true,
+                     *         "last_login_at": "2026-11-29T00:04:57.934688125Z",
+                     *         "created_at": "2026-11-29T00:04:55.423804594Z",
+                     *         "updated_at": "2026-11-29T00:04:55.423804594Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Bad fields, each named; the link still works. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bureau:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "the request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "message": "must be an email address such as name@example.org"
+                     *         },
+                     *         {
+                     *           "field": "password",
+                     *           "message": "must be at least 12 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is wrong or already used, or an account exists: sign in instead. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:bureau:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "this setup link is not valid: it was used already, or an account exists; sign in instead"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     logout: {
@@ -3492,7 +3647,8 @@ export interface operations {
                  *             }
                  *           ]
                  *         }
-                 *       ]
+                 *       ],
+                 *       "message": "New main line number"
                  *     }
                  */
                 "application/json": components["schemas"]["OfficeUpdate"] | components["schemas"]["DepartmentUpdate"];
@@ -3518,6 +3674,8 @@ export interface operations {
                      *         "created_at": "2026-11-29T00:04:36.445479525Z",
                      *         "updated_at": "2026-11-29T00:05:16.315085799Z",
                      *         "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *         "office_slug": "occs",
+                     *         "office_name": "College and Career Success",
                      *         "slug": "ecce",
                      *         "name": "Early College and Career Education",
                      *         "acronym": "ECCE",
@@ -3606,6 +3764,8 @@ export interface operations {
                      *         "created_at": "2026-11-29T00:04:36.445479525Z",
                      *         "updated_at": "2026-11-29T00:05:16.315085799Z",
                      *         "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *         "office_slug": "occs",
+                     *         "office_name": "College and Career Success",
                      *         "slug": "ecce",
                      *         "name": "Early College and Career Education",
                      *         "acronym": "ECCE",
@@ -3693,6 +3853,8 @@ export interface operations {
                      *         "created_at": "2026-11-29T00:04:36.445479525Z",
                      *         "updated_at": "2026-11-29T00:05:16.315085799Z",
                      *         "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *         "office_slug": "occs",
+                     *         "office_name": "College and Career Success",
                      *         "slug": "ecce",
                      *         "name": "Early College and Career Education",
                      *         "acronym": "ECCE",
@@ -3743,7 +3905,18 @@ export interface operations {
     };
     adminListRevisions: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["limit"];
+                /**
+                 * @description How many matching items to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["offset"];
+            };
             header?: never;
             path: {
                 /** @description The content type. */
@@ -3768,6 +3941,8 @@ export interface operations {
                      *         {
                      *           "number": 2,
                      *           "author_id": "aa7c195f-f8d3-4281-9ebf-813c4762b1a8",
+                     *           "author_name": "Ada Lovelace",
+                     *           "message": "Shorter summary for the directory",
                      *           "created_at": "2026-11-29T00:05:16.315333146Z",
                      *           "published": true,
                      *           "draft": true
@@ -3775,6 +3950,8 @@ export interface operations {
                      *         {
                      *           "number": 1,
                      *           "author_id": null,
+                     *           "author_name": "",
+                     *           "message": "",
                      *           "created_at": "2026-11-29T00:04:36.445562324Z",
                      *           "published": false,
                      *           "draft": false
@@ -3790,6 +3967,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevisionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3823,6 +4001,8 @@ export interface operations {
                      *       "data": {
                      *         "number": 1,
                      *         "author_id": null,
+                     *         "author_name": "",
+                     *         "message": "",
                      *         "created_at": "2026-11-29T00:04:36.445562324Z",
                      *         "published": false,
                      *         "draft": false,
@@ -3906,6 +4086,8 @@ export interface operations {
                      *         "created_at": "2026-11-29T00:04:36.445479525Z",
                      *         "updated_at": "2026-11-29T00:05:16.315085799Z",
                      *         "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *         "office_slug": "occs",
+                     *         "office_name": "College and Career Success",
                      *         "slug": "ecce",
                      *         "name": "Early College and Career Education",
                      *         "acronym": "ECCE",
@@ -4114,10 +4296,18 @@ export interface operations {
                      *           "slug": "teaching-and-learning",
                      *           "name": "Teaching and Learning",
                      *           "deleted_at": "2026-11-29T00:05:16.753164802Z"
+                     *         },
+                     *         {
+                     *           "type": "departments",
+                     *           "id": "15eb30ce-63e6-4296-8fd3-c3b8c1991893",
+                     *           "slug": "oscpa",
+                     *           "name": "School Counseling and Postsecondary Advising",
+                     *           "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *           "deleted_at": "2026-11-29T00:05:12.104412Z"
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "total": 1,
+                     *         "total": 2,
                      *         "limit": 20,
                      *         "offset": 0
                      *       }
@@ -4164,6 +4354,8 @@ export interface operations {
                      *         "created_at": "2026-11-29T00:04:36.445479525Z",
                      *         "updated_at": "2026-11-29T00:05:16.315085799Z",
                      *         "office_id": "a0a6d43b-0742-4e90-a780-eff7b3b4f5e9",
+                     *         "office_slug": "occs",
+                     *         "office_name": "College and Career Success",
                      *         "slug": "ecce",
                      *         "name": "Early College and Career Education",
                      *         "acronym": "ECCE",

@@ -14,7 +14,9 @@ export type TokenResponse = Schemas['TokenResponse'];
 let accessToken: string | null = null;
 let refreshing: Promise<TokenResponse | null> | null = null;
 
-type Reauthenticate = () => Promise<void>;
+// Resolves true once the person has signed in again; false when there is no
+// session to resume (signed out), so the 401 stands.
+type Reauthenticate = () => Promise<boolean>;
 let reauthenticate: Reauthenticate | null = null;
 let onTokens: ((t: TokenResponse) => void) | null = null;
 
@@ -68,8 +70,7 @@ async function authedFetch(input: Request): Promise<Response> {
   const res = await fetch(withToken(input));
   if (res.status !== 401 || noRetry.test(new URL(input.url).pathname)) return res;
   if (await refreshSession()) return fetch(withToken(spare));
-  if (!reauthenticate) return res;
-  await reauthenticate();
+  if (!reauthenticate || !(await reauthenticate())) return res;
   return fetch(withToken(spare));
 }
 

@@ -19,3 +19,19 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (abs < 7 * 86400) return relative.format(Math.round(seconds / 86400), 'day');
   return formatDateTime(iso);
 }
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** formatTime gives the time of day ("10:42"); formatWhen adds the date unless it is today. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : timeOnly.format(d);
+}
+
+export function formatWhen(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toDateString() === now.toDateString() ? timeOnly.format(d) : dateTime.format(d);
+}

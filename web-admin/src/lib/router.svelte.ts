@@ -152,6 +152,15 @@ export function startRouter() {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const a = (e.target as Element | null)?.closest?.('a');
     if (!a || a.target || a.hasAttribute('download') || a.origin !== window.location.origin) return;
+    // A link to a place on this page (the skip link): move focus there.
+    if (a.hash && a.pathname === window.location.pathname && a.search === window.location.search) {
+      const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+      if (target) {
+        e.preventDefault();
+        target.focus();
+      }
+      return;
+    }
     if (!a.pathname.startsWith(base + '/') && a.pathname !== base) return;
     e.preventDefault();
     navigate(innerPath(a.pathname) + a.search);

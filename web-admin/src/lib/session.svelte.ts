@@ -23,13 +23,17 @@ setSessionHooks({
   tokens: (_t: TokenResponse) => {},
   // A request was refused and the refresh cookie did not help: open the
   // dialog and let the request wait until the person has signed in again.
+  // Without a session (signed out, or never signed in) there is nothing to
+  // resume, and the refusal stands.
   reauthenticate: () =>
-    new Promise<void>((resolve) => {
-      if (session.reauth) {
+    new Promise<boolean>((resolve) => {
+      if (!session.me) {
+        resolve(false);
+      } else if (session.reauth) {
         const previous = session.reauth.resolve;
-        session.reauth = { resolve: () => (previous(), resolve()) };
+        session.reauth = { resolve: () => (previous(), resolve(true)) };
       } else {
-        session.reauth = { resolve };
+        session.reauth = { resolve: () => resolve(true) };
       }
     }),
 });
@@ -64,13 +68,15 @@ export async function startWithTokens(t: TokenResponse) {
 }
 
 export async function signOut() {
+  // Forget the user first: a request that fails from here on must not
+  // open the "session ended" dialog.
+  session.me = null;
   try {
     await api.POST('/api/v1/auth/logout');
   } catch {
     // Signed out locally all the same.
   }
   setAccessToken(null);
-  session.me = null;
 }
 
 export async function reloadMe() {

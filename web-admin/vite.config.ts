@@ -20,7 +20,15 @@ export default defineConfig({
   },
   server: {
     // BUREAU_API points the dev server at a running bureau serve.
-    proxy: { '/api': process.env.BUREAU_API ?? 'http://127.0.0.1:8080' },
+    // The dev page's Origin (Vite's port) is not Bureau's, and Bureau refuses
+    // the refresh cookie cross-origin; dropping the header makes proxied
+    // calls look same-origin, as they are in production.
+    proxy: {
+      '/api': {
+        target: process.env.BUREAU_API ?? 'http://127.0.0.1:8080',
+        configure: (proxy) => proxy.on('proxyReq', (req) => req.removeHeader('origin')),
+      },
+    },
   },
   test: {
     environment: 'jsdom',

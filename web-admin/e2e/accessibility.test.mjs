@@ -10,7 +10,6 @@ import {
   checkA11y,
   eachDatabase,
   noSidewaysScroll,
-  screenshot,
   signIn,
   visible,
   waitForScreen,
@@ -21,13 +20,10 @@ for (const [size, viewport] of [
   ['390 px', MOBILE],
 ]) {
   const mobile = viewport === MOBILE;
-  const suffix = mobile ? '-mobile' : '';
 
-  eachDatabase(`accessibility (${size}): setup, sign-in and the shell`, async ({ db, start, browser }) => {
+  eachDatabase(`accessibility (${size}): setup, sign-in and the shell`, async ({ start, browser }) => {
     const bureau = await start();
     const { page } = await browser({ viewport });
-    // The README's pictures come from the SQLite run.
-    const picture = (name) => (db === 'sqlite' ? screenshot(page, name + suffix) : null);
     const check = async (label) => {
       await checkA11y(page, `${label} at ${size}`);
       if (mobile) await noSidewaysScroll(page, label);
@@ -36,7 +32,6 @@ for (const [size, viewport] of [
     await page.goto(bureau.setupLink);
     await waitForScreen(page, { heading: 'Set up Bureau' });
     await check('the setup screen');
-    await picture('setup');
     await page.getByRole('button', { name: 'Create administrator' }).click();
     assert.equal(await alertText(page), 'Please correct the fields marked below.');
     // The error summary takes focus, so a screen reader reads it first.
@@ -47,7 +42,6 @@ for (const [size, viewport] of [
     await page.goto(bureau.admin('/signin'));
     await waitForScreen(page, { heading: 'Sign in to Bureau' });
     await check('the sign-in screen');
-    await picture('sign-in');
     await page.getByLabel('Email address').fill(admin.email);
     await page.getByLabel('Password').fill('wrong password, wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -61,7 +55,6 @@ for (const [size, viewport] of [
 
     await signIn(page, admin.email, admin.password);
     await check('the directory');
-    await picture('directory');
     const nav = page.getByRole('navigation', { name: 'Main' });
     const menu = page.getByRole('button', { name: 'Menu' });
     if (mobile) {

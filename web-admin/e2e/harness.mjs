@@ -343,6 +343,39 @@ function cspInitScript() {
   });
 }
 
+// Runs in every page too: remembers which <main> h1 took focus after the
+// latest change of path, for waitForScreen. A screen may move focus on
+// (to a list, say) once its data is in; the record stays.
+function screenInitScript() {
+  window.__bureauNavSeq = 0;
+  window.__bureauHeading = null;
+  let path = location.pathname;
+  const moved = () => {
+    if (location.pathname !== path) {
+      path = location.pathname;
+      window.__bureauNavSeq++;
+    }
+  };
+  for (const m of ['pushState', 'replaceState']) {
+    const original = history[m];
+    history[m] = function (...args) {
+      const r = original.apply(this, args);
+      moved();
+      return r;
+    };
+  }
+  window.addEventListener('popstate', moved, true);
+  document.addEventListener(
+    'focusin',
+    (e) => {
+      if (e.target instanceof Element && e.target.matches('main h1')) {
+        window.__bureauHeading = { el: e.target, seq: window.__bureauNavSeq };
+      }
+    },
+    true,
+  );
+}
+
 /**
  * openBrowser launches Chromium with a profile of its own: each call is an
  * independent user (own cookies, own session).
@@ -374,6 +407,7 @@ export async function openBrowser({ viewport, mobile = false } = {}) {
     });
   });
   await context.addInitScript(cspInitScript);
+  await context.addInitScript(screenInitScript);
   const watch = (page) => {
     page.on('console', (msg) => {
       if (/Content[- ]Security[- ]Policy/i.test(msg.text())) {
@@ -497,17 +531,19 @@ function slug(s) {
 // ---- page helpers -----------------------------------------------------------------
 
 /**
- * waitForScreen resolves once an admin navigation has settled: the screen's
- * h1 has focus (App.svelte moves it there). With heading (a string or a
- * RegExp), only that screen's h1 counts. Resolves to the heading's text.
+ * waitForScreen resolves once an admin navigation has settled: the new
+ * screen's h1 took focus (App.svelte moves it there after every change of
+ * path; the screen may have moved it on since). With heading (a string or
+ * a RegExp), only that screen's h1 counts. Resolves to the heading's text.
  */
 export async function waitForScreen(page, { heading, timeout = 10_000 } = {}) {
   const want = heading instanceof RegExp ? { source: heading.source, flags: heading.flags } : heading;
   await page.waitForFunction(
     (want) => {
-      const el = document.activeElement;
-      if (!el?.matches('main h1')) return false;
-      const text = el.textContent.trim();
+      const h = document.querySelector('main h1');
+      const f = window.__bureauHeading;
+      if (!h || !f || f.el !== h || f.seq !== window.__bureauNavSeq) return false;
+      const text = h.textContent.trim();
       if (want === undefined) return true;
       return typeof want === 'string' ? text === want : new RegExp(want.source, want.flags).test(text);
     },
@@ -568,11 +604,15 @@ export async function signIn(page, email, password = PASSWORD, { base } = {}) {
   return waitForScreen(page);
 }
 
-/** signOut uses the header's Sign out button (opening the Menu on small screens). */
+/** signOut uses the header's Sign out button (opening the Menu on small screens) and waits until the server ended the session. */
 export async function signOut(page) {
   const menu = page.getByRole('button', { name: 'Menu' });
   if (await menu.isVisible()) await menu.click();
+  // Wait for the server to end the session too: a page load that cuts the
+  // request short would leave the refresh cookie valid.
+  const ended = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/logout');
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await ended;
   await page.waitForURL((u) => u.pathname.endsWith('/admin/signin'));
   await waitForScreen(page, { heading: 'Sign in to Bureau' });
 }

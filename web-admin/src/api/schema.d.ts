@@ -721,7 +721,7 @@ export interface paths {
         put?: never;
         /**
          * Bring an item back from the trash
-         * @description The item comes back as it was, unpublished.
+         * @description The item comes back as it was before it went to the trash, published or not.
          */
         post: operations["adminRestoreFromTrash"];
         delete?: never;

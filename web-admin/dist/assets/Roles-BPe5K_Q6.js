@@ -1,1 +1,0 @@
-import{F as e,g as t,m as n}from"./disclose-version-Cxgly10m.js";var r=t(`<h1>Roles</h1> <p>Being built.</p>`,1);function i(t,i){var a=r();e(2),n(t,a)}export{i as default};

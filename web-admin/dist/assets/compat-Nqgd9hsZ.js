@@ -1,0 +1,1 @@
+var e=e=>typeof e==`string`?e:``;function t(t){return e(t.office_slug)}function n(t){return e(t.office_name)}function r(t){return e(t.author_name)}function i(t){return e(t.message)}function a(t){return e(t.office_id)}export{a,t as i,i as n,n as r,r as t};

@@ -1,0 +1,1 @@
+var e=null;function t(t,n,r=`success`){e={path:t,kind:r,text:n}}function n(t){if(!e||e.path!==t)return null;let{kind:n,text:r}=e;return e=null,{kind:n,text:r}}export{n,t};

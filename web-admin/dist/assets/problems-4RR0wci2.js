@@ -1,0 +1,1 @@
+function e(e){let n={};for(let r of e??[]){let e=t(r.message);n[r.field]=n[r.field]?n[r.field]+` `+e:e}return n}function t(e){let t=e.charAt(0).toUpperCase()+e.slice(1);return/[.!?]$/.test(t)?t:t+`.`}export{t as n,e as t};

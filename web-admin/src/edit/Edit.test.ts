@@ -167,7 +167,7 @@ describe('saving', () => {
     expect(patches()[0].ifMatch).toBe('"v4"');
     expect(patches()[0].body).toEqual({ summary: 'Shorter.' });
     expect(live.message).toMatch(/^Saved at /);
-    expect(loadDraft(draftKey('departments', departmentId))).toBeNull(); // cleared after the save
+    expect(loadDraft(draftKey('departments', departmentId, undefined, 'u1'))).toBeNull(); // cleared after the save
 
     await userEvent.type(document.getElementById('contact-0-phone-1-number')!, '0');
     await userEvent.click(saveButton());
@@ -208,7 +208,7 @@ describe('saving', () => {
     await waitFor(() => expect(patches()).toHaveLength(1));
     expect(saveButton()).toHaveTextContent('Saving…');
     expect(saveButton()).toHaveAttribute('aria-disabled', 'true');
-    expect(loadDraft(draftKey('departments', departmentId))?.values.summary).toBe('College courses in high school. More.');
+    expect(loadDraft(draftKey('departments', departmentId, undefined, 'u1'))?.values.summary).toBe('College courses in high school. More.');
     await userEvent.click(saveButton());
     expect(patches()).toHaveLength(1);
     release();
@@ -351,7 +351,7 @@ describe('nobody loses work', () => {
     await open();
     await userEvent.clear(summary());
     await userEvent.type(summary(), 'Half-typed');
-    await waitFor(() => expect(loadDraft(draftKey('departments', departmentId))?.values.summary).toBe('Half-typed'));
+    await waitFor(() => expect(loadDraft(draftKey('departments', departmentId, undefined, 'u1'))?.values.summary).toBe('Half-typed'));
     cleanup(); // the tab closes
 
     render(Edit, { props: { params: { type: 'departments', id: departmentId }, query: new URLSearchParams() } });
@@ -371,7 +371,7 @@ describe('nobody loses work', () => {
     cleanup();
     render(Edit, { props: { params: { type: 'departments', id: departmentId }, query: new URLSearchParams() } });
     await userEvent.click(await screen.findByRole('button', { name: 'Discard' }));
-    expect(loadDraft(draftKey('departments', departmentId))).toBeNull();
+    expect(loadDraft(draftKey('departments', departmentId, undefined, 'u1'))).toBeNull();
     expect(summary()).toHaveValue('College courses in high school.');
   });
 
@@ -480,6 +480,6 @@ describe('creating', () => {
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toMatchObject({ office_id: officeId, name: 'Career & Technical Education', slug: 'career-technical-education' });
     expect(post.body).not.toHaveProperty('position');
-    expect(loadDraft(draftKey('departments', undefined, officeId))).toBeNull();
+    expect(loadDraft(draftKey('departments', undefined, officeId, 'u1'))).toBeNull();
   });
 });

@@ -46,6 +46,27 @@ describe('draftKey', () => {
     expect(draftKey('departments', undefined, 'o9')).toBe(prefix + 'departments:new:o9');
     expect(draftKey('departments', undefined, 'o9')).not.toBe(draftKey('departments', undefined, 'o8'));
   });
+
+  test("keeps each user's drafts apart, under the prefix that pruning looks for", () => {
+    const ann = draftKey('offices', 'abc', undefined, 'u-ann');
+    const bob = draftKey('offices', 'abc', undefined, 'u-bob');
+    expect(ann).not.toBe(bob);
+    expect(ann.startsWith(prefix)).toBe(true);
+    const storage = new Map<string, string>();
+    const fake = {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+      key: (i: number) => [...storage.keys()][i] ?? null,
+      get length() {
+        return storage.size;
+      },
+      clear: () => storage.clear(),
+    } as Storage;
+    saveDraft(ann, draft('Ann'), fake);
+    expect(loadDraft(bob, fake)).toBeNull();
+    expect(loadDraft(ann, fake)).not.toBeNull();
+  });
 });
 
 describe('saveDraft and loadDraft', () => {

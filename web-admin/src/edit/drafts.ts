@@ -21,9 +21,13 @@ export interface LocalDraft {
   message?: string; // the note for the history
 }
 
-/** draftKey names the entry of a document, or of a new one (in an office, for departments). */
-export function draftKey(type: ContentType, id?: string, officeId?: string): string {
-  return prefix + type + ':' + (id ? id : 'new:' + (officeId ?? ''));
+/**
+ * draftKey names the entry of a document, or of a new one (in an office, for
+ * departments). With a user id the entry is that user's alone, so on a shared
+ * computer nobody is offered another person's unsaved text.
+ */
+export function draftKey(type: ContentType, id?: string, officeId?: string, userId = ''): string {
+  return prefix + (userId ? userId + '/' : '') + type + ':' + (id ? id : 'new:' + (officeId ?? ''));
 }
 
 function defaultStorage(): Storage | null {

@@ -34,6 +34,16 @@ export function hasAccessToken(): boolean {
   return accessToken !== null;
 }
 
+// The refresh call, one at a time across every tab of this browser (Web
+// Locks): tabs share the cookie, and a second tab presenting the cookie the
+// first just rotated would end the session everywhere. Waiting for the lock
+// means sending the new cookie instead.
+function refreshCall(): Promise<Response> {
+  const call = () => fetch('/api/v1/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+  const locks = globalThis.navigator?.locks;
+  return locks ? locks.request('bureau-refresh', call) : call();
+}
+
 /**
  * refreshSession trades the refresh cookie for a new access token. Calls
  * made while one is in flight share it: the cookie rotates on every use,
@@ -42,7 +52,7 @@ export function hasAccessToken(): boolean {
 export function refreshSession(): Promise<TokenResponse | null> {
   refreshing ??= (async () => {
     try {
-      const res = await fetch('/api/v1/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+      const res = await refreshCall();
       if (!res.ok) return null;
       const body = (await res.json()) as TokenResponse;
       accessToken = body.access_token;

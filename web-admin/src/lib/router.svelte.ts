@@ -55,7 +55,11 @@ function match(path: string): { route: CompiledRoute | null; params: Record<stri
     const m = route.regex.exec(path);
     if (m) {
       const params: Record<string, string> = { ...route.props };
-      route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
+      try {
+        route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
+      } catch {
+        return { route: null, params: {} }; // a malformed %-escape: no such page
+      }
       return { route, params };
     }
   }

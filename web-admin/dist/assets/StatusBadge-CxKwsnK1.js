@@ -1,1 +1,0 @@
-import{D as e,F as t,J as n,T as r,h as i,q as a,w as o,z as s}from"./disclose-version-uvvHh16c.js";import{h as c}from"./content-CQGKCqul.js";var l=e(`<span> </span>`);function u(e,u){n(u,!0);var d=l(),f=s(d,!0);t(()=>{i(d,1,`badge ${u.status??``}`),o(f,c[u.status])}),r(e,d),a()}export{u as t};

@@ -192,6 +192,27 @@ describe('applyChoices', () => {
     ]);
   });
 
+  test('their order of contacts wins when only they reordered', () => {
+    const { base, mine, theirs } = versions();
+    theirs.contacts.reverse();
+    mine.summary = 'Mine';
+    const items = threeWay('departments', base, mine, theirs);
+    const merged = applyChoices('departments', items, choicesOf(items), mine, theirs, base);
+    expect(merged.contacts.map((c) => c.id)).toEqual([contactB, contactA]);
+    expect(merged.summary).toBe('Mine');
+  });
+
+  test('my order wins when both reordered', () => {
+    const { base, mine, theirs } = versions();
+    const third = { ...structuredClone(base.contacts[0]), id: 'c-third', key: 'c-third', label: 'Third' };
+    for (const v of [base, mine, theirs]) v.contacts.push(structuredClone(third));
+    mine.contacts = [mine.contacts[1], mine.contacts[0], mine.contacts[2]];
+    theirs.contacts = [theirs.contacts[2], theirs.contacts[0], theirs.contacts[1]];
+    const items = threeWay('departments', base, mine, theirs);
+    const merged = applyChoices('departments', items, choicesOf(items), mine, theirs, base);
+    expect(merged.contacts.map((c) => c.id)).toEqual(mine.contacts.map((c) => c.id));
+  });
+
   test('merging against theirs then leaves only my changes to save', () => {
     const { base, mine, theirs } = versions();
     mine.summary = 'Mine';

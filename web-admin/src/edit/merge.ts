@@ -120,6 +120,7 @@ export function applyChoices(
   choices: Record<string, Side>,
   mine: FormValues,
   theirs: FormValues,
+  base: FormValues | null = null,
 ): FormValues {
   const out: FormValues = { ...mine, contacts: [] };
   const pick = (key: string, fallback: Side) => choices[key] ?? items.find((i) => i.key === key)?.choice ?? fallback;
@@ -155,8 +156,30 @@ export function applyChoices(
     }
     result.splice(at, 0, tc);
   });
-  out.contacts = result;
+  out.contacts = theirOrderIfOnlyTheyMoved(result, base, mine, theirs);
   return out;
+}
+
+/**
+ * Order is a change too: when only they reordered the contacts that all
+ * three versions share (mine kept the order I started from), their order
+ * wins; otherwise mine is kept. Contacts outside that shared set keep the
+ * places given above.
+ */
+function theirOrderIfOnlyTheyMoved(result: ContactValues[], base: FormValues | null, mine: FormValues, theirs: FormValues) {
+  if (!base) return result;
+  const inAll = (list: ContactValues[]) => {
+    const others = [base.contacts, mine.contacts, theirs.contacts].map((l) => new Set(l.map(contactIdentity)));
+    return list.map(contactIdentity).filter((id) => others.every((o) => o.has(id)));
+  };
+  const [b, m, t] = [inAll(base.contacts), inAll(mine.contacts), inAll(theirs.contacts)];
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((id, i) => id === y[i]);
+  if (!same(m, b) || same(t, b)) return result;
+  // Put the shared contacts in their order, in the slots they hold now.
+  const shared = new Set(t);
+  const queue = [...t];
+  const byId = new Map(result.map((c) => [contactIdentity(c), c]));
+  return result.map((c) => (shared.has(contactIdentity(c)) ? byId.get(queue.shift()!)! : c));
 }
 
 /** copyText is what "Copy my text" puts on the clipboard for an item (plain text). */

@@ -173,7 +173,7 @@ func (h *contentHandlers) load(ctx context.Context, id string) (*loaded, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &loaded{doc: &o.Document, office: c, scopes: []string{policies.OfficeScope(c.Slug)}}, nil
+		return &loaded{doc: &o.Document, office: c, scopes: []string{policies.OfficeScope(o.ID)}}, nil
 	}
 	d, c, err := models.GetDepartment(ctx, h.s.db, id)
 	if err != nil {
@@ -183,7 +183,7 @@ func (h *contentHandlers) load(ctx context.Context, id string) (*loaded, error) 
 	if err != nil {
 		return nil, err
 	}
-	scopes := []string{policies.DepartmentScope(c.Slug), policies.OfficeScope(ref.Slug)}
+	scopes := []string{policies.DepartmentScope(d.ID), policies.OfficeScope(c.OfficeID)}
 	return &loaded{doc: &d.Document, department: c, officeRef: ref, scopes: scopes}, nil
 }
 
@@ -253,14 +253,14 @@ func (h *contentHandlers) list(c *gin.Context) error {
 		return invalidField("q", "must be at most 200 characters")
 	}
 	for _, scope := range h.s.enforcer.Scopes(currentUser(c).ID, h.object, policies.ActionRead) {
-		kind, slug, _ := strings.Cut(scope, ":")
+		kind, id, _ := strings.Cut(scope, ":")
 		switch kind {
 		case policies.ScopeAll:
 			f.AllScopes = true
 		case "office":
-			f.OfficeSlugs = append(f.OfficeSlugs, slug)
+			f.OfficeIDs = append(f.OfficeIDs, id)
 		case "department":
-			f.DepartmentSlugs = append(f.DepartmentSlugs, slug)
+			f.DepartmentIDs = append(f.DepartmentIDs, id)
 		}
 	}
 	ctx := c.Request.Context()
@@ -334,11 +334,10 @@ func (h *contentHandlers) create(c *gin.Context) error {
 	set(&content.OfficeID, req.OfficeID)
 	set(&content.LearnMoreURL, req.LearnMoreURL)
 	set(&content.Position, req.Position)
-	officeSlug, err := models.OfficeSlug(ctx, h.s.db, content.OfficeID)
-	if err != nil {
+	if _, err := models.OfficeSlug(ctx, h.s.db, content.OfficeID); err != nil {
 		return invalidField("office_id", "no such office")
 	}
-	if err := h.allow(c, []string{policies.OfficeScope(officeSlug)}, policies.ActionCreate); err != nil {
+	if err := h.allow(c, []string{policies.OfficeScope(content.OfficeID)}, policies.ActionCreate); err != nil {
 		return err
 	}
 	d, err := models.CreateDepartment(ctx, h.s.db, a, content, req.message())
@@ -486,12 +485,11 @@ func (h *contentHandlers) authorizeChange(c *gin.Context, l *loaded, next any) e
 	if !ok || d.OfficeID == l.department.OfficeID {
 		return nil
 	}
-	targetSlug, err := models.OfficeSlug(c.Request.Context(), h.s.db, d.OfficeID)
-	if err != nil {
+	if _, err := models.OfficeSlug(c.Request.Context(), h.s.db, d.OfficeID); err != nil {
 		return invalidField("office_id", "no such office")
 	}
 	user := currentUser(c).ID
-	for _, scope := range []string{l.scopes[1], policies.OfficeScope(targetSlug)} {
+	for _, scope := range []string{l.scopes[1], policies.OfficeScope(d.OfficeID)} {
 		in := []string{scope}
 		if !h.s.enforcer.Allow(user, in, h.object, policies.ActionUpdate) ||
 			!h.s.enforcer.Allow(user, in, policies.FieldObject(h.object), policies.FieldOfficeID) {

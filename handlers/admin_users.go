@@ -3,12 +3,9 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"bureau/auth"
 	"bureau/models"
@@ -23,12 +20,38 @@ type userView struct {
 	Grants []policies.Grant `json:"grants"`
 }
 
-func (s *Server) viewUser(u models.User) userView {
-	grants := s.enforcer.GrantsOf(u.ID)
-	if grants == nil {
-		grants = []policies.Grant{}
+// viewUsers adds to each user its grants, read in one query.
+func (s *Server) viewUsers(ctx context.Context, users ...models.User) ([]userView, error) {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
 	}
-	return userView{User: u, Grants: grants}
+	views := make([]userView, len(users))
+	if len(users) == 0 {
+		return views, nil
+	}
+	grants, err := policies.ListGrants(ctx, s.db, ids...)
+	if err != nil {
+		return nil, err
+	}
+	byUser := map[string][]policies.Grant{}
+	for _, g := range grants {
+		byUser[g.UserID] = append(byUser[g.UserID], g)
+	}
+	for i, u := range users {
+		views[i] = userView{User: u, Grants: append([]policies.Grant{}, byUser[u.ID]...)}
+	}
+	return views, nil
+}
+
+// writeUser answers with one user and its grants.
+func (s *Server) writeUser(c *gin.Context, status int, u *models.User) error {
+	views, err := s.viewUsers(c.Request.Context(), *u)
+	if err != nil {
+		return err
+	}
+	writeData(c, status, views[0])
+	return nil
 }
 
 func (s *Server) listUsers(c *gin.Context) error {
@@ -56,9 +79,9 @@ func (s *Server) listUsers(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	views := make([]userView, len(users))
-	for i, u := range users {
-		views[i] = s.viewUser(u)
+	views, err := s.viewUsers(c.Request.Context(), users...)
+	if err != nil {
+		return err
 	}
 	writeList(c, views, total, limit, offset)
 	return nil
@@ -69,8 +92,7 @@ func (s *Server) getUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	writeData(c, http.StatusOK, s.viewUser(*u))
-	return nil
+	return s.writeUser(c, http.StatusOK, u)
 }
 
 type createUserRequest struct {
@@ -91,20 +113,13 @@ func (s *Server) createUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	var u *models.User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if u, err = models.CreateUser(ctx, tx, req.Email, req.DisplayName, hash); err != nil {
-			return err
-		}
-		return models.RecordAudit(ctx, tx, actor(c), "user.create", "user", u.ID, map[string]any{"email": u.Email})
-	})
+	u, err := models.CreateAccount(c.Request.Context(), s.db, actor(c),
+		models.NewAccount{Email: req.Email, DisplayName: req.DisplayName, PasswordHash: hash})
 	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/admin/users/"+u.ID)
-	writeData(c, http.StatusCreated, s.viewUser(*u))
-	return nil
+	return s.writeUser(c, http.StatusCreated, u)
 }
 
 // updateUserRequest holds what an admin may change about an account. Rights
@@ -122,92 +137,38 @@ func (s *Server) updateUser(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	now := time.Now()
-	var u *models.User
-	endSessions := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if u, err = models.GetUser(ctx, tx, c.Param("id")); err != nil {
+	change := models.AccountChange{Email: req.Email, DisplayName: req.DisplayName, Active: req.Active}
+	if req.Password != nil {
+		hash, err := s.hashNewPassword(ctx, c.Param("id"), req.Email, *req.Password)
+		if err != nil {
 			return err
 		}
-		changed := []string{}
-		if req.Email != nil && models.NormalizeEmail(*req.Email) != u.Email {
-			email := models.NormalizeEmail(*req.Email)
-			if !models.ValidEmail(email) {
-				return invalidField("email", "must be an email address such as name@example.org")
-			}
-			u.Email = email
-			changed = append(changed, "email")
-		}
-		if req.DisplayName != nil {
-			name := strings.TrimSpace(*req.DisplayName)
-			if len([]rune(name)) > 200 {
-				return invalidField("display_name", "must be at most 200 characters")
-			}
-			u.DisplayName = name
-			changed = append(changed, "display_name")
-		}
-		if req.Password != nil {
-			if err := auth.CheckPasswordPolicy(*req.Password, u.Email); err != nil {
-				return invalidField("password", err.Error())
-			}
-			if u.PasswordHash, err = auth.HashPassword(*req.Password); err != nil {
-				return err
-			}
-			endSessions = true
-			changed = append(changed, "password")
-		}
-		if req.Active != nil && *req.Active != u.Active {
-			if !*req.Active {
-				if err := s.keepAnAdmin(ctx, tx, u.ID); err != nil {
-					return err
-				}
-				endSessions = true
-			}
-			u.Active = *req.Active
-			changed = append(changed, "active")
-		}
-		if endSessions {
-			u.TokenVersion++
-			if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, now); err != nil {
-				return err
-			}
-		}
-		if err := models.SaveUser(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := models.Notify(ctx, tx, models.EventUser+u.ID); err != nil {
-			return err
-		}
-		return models.RecordAudit(ctx, tx, actor(c), "user.update", "user", u.ID, map[string]any{"fields": changed})
-	})
+		change.PasswordHash = &hash
+	}
+	u, err := models.UpdateAccount(ctx, s.db, actor(c), c.Param("id"), change)
 	if err != nil {
 		return err
 	}
 	s.applyLocally(ctx, models.EventUser+u.ID)
-	writeData(c, http.StatusOK, s.viewUser(*u))
-	return nil
+	return s.writeUser(c, http.StatusOK, u)
 }
 
-// keepAnAdmin refuses a change that would leave no active admin: the
-// caller is about to deactivate userID or remove its admin grant.
-func (s *Server) keepAnAdmin(ctx context.Context, tx *gorm.DB, userID string) error {
-	if err := models.LockAccounts(ctx, tx); err != nil {
-		return err
+// hashNewPassword checks an admin's new password for account id against
+// the password policy (which looks at the email it will sign in with) and
+// hashes it, before any transaction starts: hashing is slow on purpose.
+func (s *Server) hashNewPassword(ctx context.Context, id string, newEmail *string, password string) (string, error) {
+	var email string
+	if newEmail != nil {
+		email = models.NormalizeEmail(*newEmail)
+	} else {
+		u, err := models.GetUser(ctx, s.db, id)
+		if err != nil {
+			return "", err
+		}
+		email = u.Email
 	}
-	grants, err := policies.ListGrants(tx, userID)
-	if err != nil {
-		return err
+	if err := auth.CheckPasswordPolicy(password, email); err != nil {
+		return "", invalidField("password", err.Error())
 	}
-	if !slices.ContainsFunc(grants, func(g policies.Grant) bool { return g.Role == policies.RoleAdmin }) {
-		return nil
-	}
-	n, err := models.CountActiveAdmins(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
-		return &models.ConflictError{Field: "active", Message: "is the last active admin; make another admin first"}
-	}
-	return nil
+	return auth.HashPassword(password)
 }

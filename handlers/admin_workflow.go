@@ -201,7 +201,7 @@ func (h *contentHandlers) officeAsSeenBy(c *gin.Context, officeID string) (model
 	if err != nil {
 		return models.OfficeContent{}, err
 	}
-	if h.s.enforcer.Allow(currentUser(c).ID, []string{policies.OfficeScope(draft.Slug)}, policies.ObjectOffices, policies.ActionRead) {
+	if h.s.enforcer.Allow(currentUser(c).ID, []string{policies.OfficeScope(officeID)}, policies.ObjectOffices, policies.ActionRead) {
 		return *draft, nil
 	}
 	var public models.OfficeContent
@@ -228,13 +228,12 @@ type trashItem struct {
 // trashScopes is the scope chain of a trashed document.
 func (s *Server) trashScopes(c *gin.Context, d *models.TrashedDocument) []string {
 	if d.Kind == models.KindOffice {
-		return []string{policies.OfficeScope(d.Slug)}
+		return []string{policies.OfficeScope(d.ID)}
 	}
-	officeSlug, err := models.OfficeSlug(c.Request.Context(), s.db, d.OfficeID)
-	if err != nil {
-		return []string{policies.DepartmentScope(d.Slug)} // its office is gone: only department grants reach it
+	if _, err := models.OfficeSlug(c.Request.Context(), s.db, d.OfficeID); err != nil {
+		return []string{policies.DepartmentScope(d.ID)} // its office is gone: only department grants reach it
 	}
-	return []string{policies.DepartmentScope(d.Slug), policies.OfficeScope(officeSlug)}
+	return []string{policies.DepartmentScope(d.ID), policies.OfficeScope(d.OfficeID)}
 }
 
 // listTrash shows the trashed items the user may restore.

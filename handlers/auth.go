@@ -135,6 +135,7 @@ func (s *Server) startSession(c *gin.Context, u *models.User, now time.Time) err
 }
 
 func (s *Server) writeTokens(c *gin.Context, u *models.User, refreshPlain string, refreshExpires, now time.Time) error {
+	s.enforcer.CatchUp(c.Request.Context(), u.ID) // rights hold from the first request with this token
 	access, expiresAt, err := s.tokens.Issue(u.ID, u.TokenVersion, now)
 	if err != nil {
 		return err
@@ -245,15 +246,11 @@ func (s *Server) me(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	grants := s.enforcer.GrantsOf(u.ID)
-	if grants == nil {
-		grants = []policies.Grant{}
+	grants, err := policies.ListGrants(c.Request.Context(), s.db, u.ID)
+	if err != nil {
+		return err
 	}
-	perms := s.enforcer.Permissions(u.ID)
-	if perms == nil {
-		perms = []policies.Permission{}
-	}
-	writeData(c, http.StatusOK, meResponse{User: *u, Grants: grants, Permissions: perms})
+	writeData(c, http.StatusOK, meResponse{User: *u, Grants: grants, Permissions: policies.PermissionsOf(grants)})
 	return nil
 }
 

@@ -55,25 +55,42 @@ func benchAuthChain(b *testing.B, db *gorm.DB) {
 		}
 		users = append(users, u)
 	}
+	// 10 offices of 4 departments each.
+	ids := map[string]string{} // by scope
+	for o := range 10 {
+		office, err := models.CreateOffice(ctx, db, models.System, models.OfficeContent{Slug: fmt.Sprintf("office-%d", o), Name: "Office"}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[fmt.Sprintf("office:office-%d", o)] = office.ID
+		for d := o * 4; d < o*4+4; d++ {
+			dep, err := models.CreateDepartment(ctx, db, models.System,
+				models.DepartmentContent{OfficeID: office.ID, Slug: fmt.Sprintf("department-%d", d), Name: "Department"}, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[fmt.Sprintf("department:department-%d", d)] = dep.ID
+		}
+	}
 	// 4 grants each: an office role, two department roles, and one more
 	// office role; user 0 is the admin.
 	grants := 0
 	add := func(u *models.User, role, scope string) {
-		if _, err := policies.AddGrant(db, policies.Grant{UserID: u.ID, Role: role, Scope: scope}); err != nil {
+		if _, err := policies.AddGrant(ctx, db, models.System, policies.GrantRequest{UserID: u.ID, Role: role, Scope: scope}); err != nil {
 			b.Fatal(err)
 		}
 		grants++
 	}
 	add(users[0], policies.RoleAdmin, policies.ScopeAll)
-	add(users[0], policies.RoleEditor, policies.OfficeScope("office-0"))
-	add(users[0], policies.RoleViewer, policies.DepartmentScope("department-0"))
-	add(users[0], policies.RoleAuthor, policies.DepartmentScope("department-1"))
+	add(users[0], policies.RoleEditor, "office:office-0")
+	add(users[0], policies.RoleViewer, "department:department-0")
+	add(users[0], policies.RoleAuthor, "department:department-1")
 	for i, u := range users[1:] {
 		i++
-		add(u, policies.RoleEditor, policies.OfficeScope(fmt.Sprintf("office-%d", i%10)))
-		add(u, policies.RoleAuthor, policies.DepartmentScope(fmt.Sprintf("department-%d", i%40)))
-		add(u, policies.RoleViewer, policies.DepartmentScope(fmt.Sprintf("department-%d", (i+13)%40)))
-		add(u, policies.RoleViewer, policies.OfficeScope(fmt.Sprintf("office-%d", (i+3)%10)))
+		add(u, policies.RoleEditor, fmt.Sprintf("office:office-%d", i%10))
+		add(u, policies.RoleAuthor, fmt.Sprintf("department:department-%d", i%40))
+		add(u, policies.RoleViewer, fmt.Sprintf("department:department-%d", (i+13)%40))
+		add(u, policies.RoleViewer, fmt.Sprintf("office:office-%d", (i+3)%10))
 	}
 	if grants != 200 {
 		b.Fatalf("%d grants, want 200", grants)
@@ -104,7 +121,7 @@ func benchAuthChain(b *testing.B, db *gorm.DB) {
 	// The per-object check of a content handler, on a department of the
 	// editor's office.
 	objectCheck := func(c *gin.Context) {
-		scopes := []string{policies.DepartmentScope("department-27"), policies.OfficeScope("office-7")}
+		scopes := []string{policies.DepartmentScope(ids["department:department-27"]), policies.OfficeScope(ids["office:office-7"])}
 		if !s.enforcer.Allow(currentUser(c).ID, scopes, policies.ObjectDepartments, policies.ActionUpdate) {
 			writeProblem(c, errForbidden("no"))
 			return

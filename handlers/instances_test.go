@@ -123,13 +123,14 @@ func TestInstancesShareChanges(t *testing.T) {
 	if code := b.get("/api/v1/admin/offices", token); code != http.StatusForbidden {
 		t.Fatalf("user without grants on B: %d", code)
 	}
-	err = dbA.Transaction(func(tx *gorm.DB) error {
-		if _, err := policies.AddGrant(tx, policies.Grant{UserID: user.ID, Role: "viewer", Scope: "*"}); err != nil {
-			return err
-		}
-		return models.Notify(ctx, tx, models.EventGrants)
-	})
-	if err != nil {
+	if _, err := policies.AddGrant(ctx, dbA, models.System, policies.GrantRequest{UserID: user.ID, Role: "viewer", Scope: "*"}); err != nil {
+		t.Fatal(err)
+	}
+	// A grant ends the user's old tokens: sign in again (a new token).
+	if user, err = models.GetUser(ctx, dbA, user.ID); err != nil {
+		t.Fatal(err)
+	}
+	if token, _, err = tokens.Issue(user.ID, user.TokenVersion, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "B honours the grant made on A", func() bool { return b.get("/api/v1/admin/offices", token) == http.StatusOK })

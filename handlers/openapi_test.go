@@ -103,7 +103,7 @@ func (f *oaFixture) addUser(t *testing.T, email, password, role string) string {
 		t.Fatal(err)
 	}
 	if role != "" {
-		if _, err := policies.AddGrant(f.db, policies.Grant{UserID: u.ID, Role: role, Scope: policies.ScopeAll}); err != nil {
+		if _, err := policies.AddGrant(context.Background(), f.db, models.System, policies.GrantRequest{UserID: u.ID, Role: role, Scope: policies.ScopeAll}); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.enforcer.Reload(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"bureau/models"
-	"bureau/policies"
 )
 
 // Regressions for holes found in review: each asserts the status and, for
@@ -120,8 +119,8 @@ func TestRenamingCarriesGrants(t *testing.T) {
 		if res.Code != http.StatusOK {
 			t.Fatalf("rename: %s", res)
 		}
-		grants := env.enforcer.GrantsOf(c.editorOCCS.ID)
-		if len(grants) != 1 || grants[0].Scope != policies.OfficeScope("college-career") {
+		grants := env.grantsOf(t, c.editorOCCS.ID)
+		if len(grants) != 1 || grants[0].Scope != "office:college-career" {
 			t.Fatalf("the editor's grant did not follow the rename: %+v", grants)
 		}
 		if res := env.do(secReq{Method: "GET", Path: path, Token: c.editorOCCS.Token}); res.Code != http.StatusOK {

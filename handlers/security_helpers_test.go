@@ -183,7 +183,7 @@ func (env *secEnv) user(email string, grants ...string) *secUser {
 	}
 	for _, g := range grants {
 		role, scope, _ := strings.Cut(g, " ")
-		if _, err := policies.AddGrant(env.db, policies.Grant{UserID: u.ID, Role: role, Scope: scope}); err != nil {
+		if _, err := policies.AddGrant(context.Background(), env.db, models.System, policies.GrantRequest{UserID: u.ID, Role: role, Scope: scope}); err != nil {
 			t.Fatalf("grant %s to %s: %v", g, email, err)
 		}
 	}
@@ -374,10 +374,20 @@ func secExpectProblem(t testing.TB, what string, res *secResp, status int) {
 	}
 }
 
+// grantsOf reads userID's stored grants.
+func (env *secEnv) grantsOf(t testing.TB, userID string) []policies.Grant {
+	t.Helper()
+	grants, err := policies.ListGrants(context.Background(), env.db, userID)
+	if err != nil {
+		t.Fatalf("list grants: %v", err)
+	}
+	return grants
+}
+
 // secSnapshotTables are the tables a refused request must leave alone.
 // audit_events and refresh_tokens are left out: recording an attempt, or
 // revoking a session because of it, is a legitimate change.
-var secSnapshotTables = []string{"users", "casbin_rule", "offices", "departments", "revisions"}
+var secSnapshotTables = []string{"users", "grants", "offices", "departments", "revisions"}
 
 // secSnapshot is each table's row count and a hash of its rows.
 func secSnapshot(t testing.TB, db *gorm.DB) map[string]string {

@@ -82,7 +82,7 @@ func secNewCast(t *testing.T, env *secEnv) *secCast {
 		deptEditor: env.user("dept-editor@example.org", "editor department:ecce"),
 		victim:     env.user("victim@example.org", "viewer *"),
 	}
-	grants := env.enforcer.GrantsOf(c.admin.ID)
+	grants := env.grantsOf(t, c.admin.ID)
 	if len(grants) != 1 || grants[0].Role != policies.RoleAdmin {
 		t.Fatalf("admin grants: %+v", grants)
 	}
@@ -268,7 +268,7 @@ func secHostileCases() []secHostileCase {
 		{name: "old token after a grant removal", status: http.StatusUnauthorized,
 			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
 				u := env.user("degranted@example.org", "admin *", "editor *")
-				g := env.enforcer.GrantsOf(u.ID)[1]
+				g := env.grantsOf(t, u.ID)[1]
 				res := env.do(secReq{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(g.ID, 10), Token: c.admin.Token})
 				if res.Code != http.StatusNoContent {
 					t.Fatalf("remove grant: %s", res)
@@ -493,7 +493,7 @@ func secHostileCases() []secHostileCase {
 // earlier cases made, so c.admin is the last one.
 func secOnlyAdmin(t *testing.T, env *secEnv, c *secCast) {
 	t.Helper()
-	grants, err := policies.ListGrants(env.db, "")
+	grants, err := policies.ListGrants(context.Background(), env.db)
 	if err != nil {
 		t.Fatal(err)
 	}

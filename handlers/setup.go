@@ -3,14 +3,12 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"bureau/auth"
 	"bureau/models"
@@ -102,44 +100,15 @@ func (s *Server) setup(c *gin.Context) error {
 		return hashErr
 	}
 	now := time.Now()
-	var u *models.User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.LockAccounts(ctx, tx); err != nil {
-			return err
-		}
-		n, err := models.CountUsers(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return setupClosed()
-		}
-		if u, err = models.CreateUser(ctx, tx, req.Email, req.DisplayName, hash); err != nil {
-			return err
-		}
-		if _, err := policies.AddGrant(tx, policies.Grant{UserID: u.ID, Role: policies.RoleAdmin, Scope: policies.ScopeAll}); err != nil {
-			return err
-		}
-		if err := models.TouchLogin(ctx, tx, u.ID, now.UTC()); err != nil {
-			return err
-		}
-		if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
-			return err
-		}
-		a := models.Actor{UserID: u.ID, Email: u.Email, ClientIP: c.ClientIP()}
-		return models.RecordAudit(ctx, tx, a, "user.create", "user", u.ID,
-			map[string]any{"email": u.Email, "role": policies.RoleAdmin, "scope": policies.ScopeAll, "via": "setup"})
-	})
-	var p *Problem
-	if errors.As(err, &p) && p.Status == http.StatusForbidden {
+	u, err := policies.CreateFirstAdmin(ctx, s.db, models.NewAccount{Email: req.Email, DisplayName: req.DisplayName, PasswordHash: hash}, c.ClientIP(), now)
+	if errors.Is(err, models.ErrAccountsExist) {
 		spent = true // an account exists (made by the CLI, or another instance): the link is over
+		return setupClosed()
 	}
 	if err != nil {
 		return err
 	}
 	spent = true
-	at := now.UTC()
-	u.LastLoginAt = &at
 	s.applyLocally(ctx, models.EventGrants)
 	return s.startSession(c, u, now)
 }

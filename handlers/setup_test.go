@@ -108,7 +108,7 @@ func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
 		if len(users) != 1 || users[0].ID != tr.User.ID || !users[0].Active {
 			t.Fatalf("users after setup: %+v", users)
 		}
-		grants := env.enforcer.GrantsOf(tr.User.ID)
+		grants := env.grantsOf(t, tr.User.ID)
 		if len(grants) != 1 || grants[0].Role != policies.RoleAdmin || grants[0].Scope != policies.ScopeAll {
 			t.Errorf("grants of the first admin: %+v", grants)
 		}
@@ -226,7 +226,7 @@ func TestSetupRefusedOnceAnAccountExists(t *testing.T) {
 		if users := env.users(); len(users) != 1 || users[0].Email != "cli@example.org" {
 			t.Fatalf("users: %+v", users)
 		}
-		if g := env.enforcer.GrantsOf(env.users()[0].ID); len(g) != 0 {
+		if g := env.grantsOf(t, env.users()[0].ID); len(g) != 0 {
 			t.Errorf("the existing account got grants: %+v", g)
 		}
 		// And the link is over for good, even with bad fields.

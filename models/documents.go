@@ -129,7 +129,6 @@ func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id stri
 	if string(next) == current {
 		return nil // nothing changed: no new revision
 	}
-	oldSlug := doc.Slug
 	mirror()
 	doc.Version = baseVersion + 1
 	// The version condition makes concurrent saves of the same base version
@@ -146,47 +145,7 @@ func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id stri
 		}
 		return &VersionMismatchError{Current: now.Version}
 	}
-	if doc.Slug != oldSlug {
-		if err := moveGrants(ctx, tx, string(kind)+":"+oldSlug, string(kind)+":"+doc.Slug); err != nil {
-			return err
-		}
-	}
 	return writeRevision(ctx, tx, actor, kind, id, doc.Version, content, message, "update")
-}
-
-// moveGrants makes the grants on a renamed document's old scope apply to
-// its new one, so rights follow the document, not the name: the old name
-// is free for another document, with no rights attached.
-func moveGrants(ctx context.Context, tx *gorm.DB, from, to string) error {
-	type grantRow struct {
-		ID     int64
-		V0, V1 string
-	}
-	var rows []grantRow
-	if err := tx.WithContext(ctx).Table("casbin_rule").Select("id, v0, v1").Where("ptype = 'g' AND v2 = ?", from).Scan(&rows).Error; err != nil {
-		return err
-	}
-	for _, r := range rows {
-		var dup int64
-		q := tx.WithContext(ctx).Table("casbin_rule")
-		if err := q.Where("ptype = 'g' AND v0 = ? AND v1 = ? AND v2 = ?", r.V0, r.V1, to).Count(&dup).Error; err != nil {
-			return err
-		}
-		if dup > 0 {
-			err := tx.WithContext(ctx).Exec("DELETE FROM casbin_rule WHERE id = ?", r.ID).Error
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if err := tx.WithContext(ctx).Exec("UPDATE casbin_rule SET v2 = ? WHERE id = ?", to, r.ID).Error; err != nil {
-			return err
-		}
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return Notify(ctx, tx, EventGrants)
 }
 
 // Publish makes the current draft of a document public. expectVersion, when
@@ -516,14 +475,14 @@ func GetOfficeRef(ctx context.Context, db *gorm.DB, officeID string) (OfficeRef,
 
 // DocumentFilter selects documents for the admin lists.
 type DocumentFilter struct {
-	Q               string
-	Status          string   // "", StatusDraft, StatusPublished or StatusChanged
-	OfficeID        string   // departments only
-	AllScopes       bool     // the user may see everything
-	OfficeSlugs     []string // otherwise: offices (and their departments) in scope
-	DepartmentSlugs []string // and departments in scope
-	Limit           int
-	Offset          int
+	Q             string
+	Status        string   // "", StatusDraft, StatusPublished or StatusChanged
+	OfficeID      string   // departments only
+	AllScopes     bool     // the user may see everything
+	OfficeIDs     []string // otherwise: offices (and their departments) in scope
+	DepartmentIDs []string // and departments in scope
+	Limit         int
+	Offset        int
 }
 
 // ListOffices returns the rows of offices (drafts included) matching f.
@@ -531,7 +490,7 @@ func ListOffices(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Office, 
 	q := db.WithContext(ctx).Model(&Office{})
 	q = filterDocuments(q, "offices", f)
 	if !f.AllScopes {
-		q = q.Where("offices.slug IN ?", nonEmpty(f.OfficeSlugs))
+		q = q.Where("offices.id IN ?", nonEmpty(f.OfficeIDs))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -559,7 +518,7 @@ func ListDepartments(ctx context.Context, db *gorm.DB, f DocumentFilter) ([]Depa
 		q = q.Where("departments.office_id = ?", f.OfficeID)
 	}
 	if !f.AllScopes {
-		q = q.Where("offices.slug IN ? OR departments.slug IN ?", nonEmpty(f.OfficeSlugs), nonEmpty(f.DepartmentSlugs))
+		q = q.Where("offices.id IN ? OR departments.id IN ?", nonEmpty(f.OfficeIDs), nonEmpty(f.DepartmentIDs))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

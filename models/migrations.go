@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -49,6 +50,35 @@ var migrations = []*gormigrate.Migration{
 		},
 		Rollback: func(tx *gorm.DB) error {
 			return widenRevisionMessage(tx, &m1Revision{})
+		},
+	},
+	{
+		// Grants name documents by id instead of slug (a rename no longer
+		// moves grants, and a slug nobody has cannot be granted), in a table
+		// of their own instead of gorm-adapter's casbin_rule. See
+		// convertCasbinGrants for what happens to each old row.
+		ID: "2026120204_grants",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.Migrator().CreateTable(&m5Grant{}); err != nil {
+				return err
+			}
+			if err := convertCasbinGrants(tx); err != nil {
+				return err
+			}
+			return tx.Migrator().DropTable("casbin_rule")
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Migrator().CreateTable(&m2CasbinRule{}); err != nil {
+				return err
+			}
+			return tx.Exec(`INSERT INTO casbin_rule (id, ptype, v0, v1, v2, v3, v4, v5)
+				SELECT g.id, 'g', g.user_id, g.role,
+					CASE g.kind WHEN 'office' THEN 'office:' || o.slug WHEN 'department' THEN 'department:' || d.slug ELSE '*' END,
+					'', '', ''
+				FROM grants g
+				LEFT JOIN offices o ON g.kind = 'office' AND o.id = g.document_id
+				LEFT JOIN departments d ON g.kind = 'department' AND d.id = g.document_id
+				WHERE g.kind = 'all' OR o.id IS NOT NULL OR d.id IS NOT NULL`).Error
 		},
 	},
 }
@@ -228,3 +258,75 @@ type m4Revision struct {
 }
 
 func (m4Revision) TableName() string { return "revisions" }
+
+// --- 2026120204_grants ---
+
+// m5Grant is a grant naming its document by id; scope "*" is kind "all"
+// with document_id "".
+type m5Grant struct {
+	ID         int64     `gorm:"primaryKey"`
+	UserID     string    `gorm:"size:36;not null;uniqueIndex:idx_grants_unique,priority:1"`
+	User       *m2User   `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	Role       string    `gorm:"size:16;not null;uniqueIndex:idx_grants_unique,priority:2"`
+	Kind       string    `gorm:"size:16;not null;uniqueIndex:idx_grants_unique,priority:3"`
+	DocumentID string    `gorm:"size:36;not null;default:'';uniqueIndex:idx_grants_unique,priority:4;index:idx_grants_document"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+func (m5Grant) TableName() string { return "grants" }
+
+// convertCasbinGrants copies the g rows of casbin_rule into grants, keeping
+// their ids (audit events and admins' links name grants by id). A row is
+// dropped, not converted, when
+//   - its scope names a slug that no office or department has (trashed ones
+//     count): such a grant was dormant, waiting for someone to take the
+//     slug, which is the hole this table closes;
+//   - its role is not one of the four, or it is not a well-formed
+//     (user, role, scope) triple: the enforcer already gave such rows no
+//     force;
+//   - its user does not exist;
+//   - it repeats a grant already converted.
+func convertCasbinGrants(tx *gorm.DB) error {
+	type rule struct {
+		ID         int64
+		V0, V1, V2 string
+	}
+	var rules []rule
+	if err := tx.Table("casbin_rule").Select("id, v0, v1, v2").Where("ptype = 'g'").Order("id").Scan(&rules).Error; err != nil {
+		return err
+	}
+	roles := map[string]bool{"admin": true, "editor": true, "author": true, "viewer": true}
+	seen := map[[4]string]bool{}
+	now := time.Now().UTC()
+	for _, r := range rules {
+		kind, docID, ok := "all", "", r.V2 == "*"
+		if k, slug, found := strings.Cut(r.V2, ":"); found && (k == "office" || k == "department") {
+			var ids []string
+			if err := tx.Table(k+"s").Where("slug = ?", slug).Limit(1).Pluck("id", &ids).Error; err != nil {
+				return err
+			}
+			kind, ok = k, len(ids) == 1
+			if ok {
+				docID = ids[0]
+			}
+		}
+		var users int64
+		if err := tx.Table("users").Where("id = ?", r.V0).Count(&users).Error; err != nil {
+			return err
+		}
+		key := [4]string{r.V0, r.V1, kind, docID}
+		if !ok || users == 0 || !roles[r.V1] || (r.V1 == "admin" && kind != "all") || len(r.V0) > 36 || r.V0 == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		g := m5Grant{ID: r.ID, UserID: r.V0, Role: r.V1, Kind: kind, DocumentID: docID, CreatedAt: now}
+		if err := tx.Omit("User").Create(&g).Error; err != nil {
+			return err
+		}
+	}
+	if DialectOf(tx) == Postgres {
+		// Explicit ids leave the sequence behind; new grants continue after them.
+		return tx.Exec("SELECT setval(pg_get_serial_sequence('grants', 'id'), COALESCE((SELECT MAX(id) FROM grants), 0) + 1, false)").Error
+	}
+	return nil
+}

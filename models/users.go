@@ -147,17 +147,6 @@ func CountUsers(ctx context.Context, db *gorm.DB) (int64, error) {
 	return n, err
 }
 
-// CountActiveAdmins counts active users holding the admin role (grants live
-// in the casbin_rule table as ptype "g": v0 user, v1 role, v2 scope).
-func CountActiveAdmins(ctx context.Context, tx *gorm.DB) (int64, error) {
-	var n int64
-	err := tx.WithContext(ctx).Table("users").
-		Joins("JOIN casbin_rule c ON c.ptype = 'g' AND c.v0 = users.id AND c.v1 = 'admin' AND c.v2 = '*'").
-		Where("users.active = ?", true).
-		Distinct("users.id").Count(&n).Error
-	return n, err
-}
-
 // LockAccounts serialises transactions that must keep an active admin
 // (deactivations, admin grant removals) so two of them cannot each see the
 // other admin still there. SQLite serialises all writers already.

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,17 +32,19 @@ type Enforcer struct {
 	snap     atomic.Pointer[snapshot]
 }
 
+// A snapshot names scopes by document id ("office:{id}"), as Allow's
+// callers do.
 type snapshot struct {
 	casbin *casbin.Enforcer
-	grants map[string][]Grant  // by user id, ordered by id
+	ids    map[string][]int64  // ids of each user's grants in force, ascending
 	scopes map[string][]string // scopes in which each user holds a grant, sorted
 	held   map[heldKey]roleSet // roles each user holds in each scope
 }
 
 type heldKey struct{ user, scope string }
 
-// NewEnforcer loads the grants from db, where the casbin_rule table must
-// already exist (the project's migrations create it).
+// NewEnforcer loads the grants from db, where the grants table must already
+// exist (the project's migrations create it).
 func NewEnforcer(db *gorm.DB) (*Enforcer, error) {
 	if db == nil {
 		return nil, errors.New("policies: nil database")
@@ -59,16 +62,35 @@ func NewEnforcer(db *gorm.DB) (*Enforcer, error) {
 func (e *Enforcer) Reload() error {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
-	grants, err := ListGrants(e.db, "")
+	s, err := newSnapshot(func() ([]Grant, error) { return ListGrants(context.Background(), e.db) })
 	if err != nil {
 		return fmt.Errorf("policies: reload: %w", err)
 	}
-	s, err := newSnapshot(grants)
-	if err != nil {
-		return err
-	}
 	e.snap.Store(s)
 	return nil
+}
+
+// CatchUp makes sure userID's stored grants are in force here, reloading
+// when they are not. Sign-in and token refresh call it: a grant committed by
+// another process (`bureau users create` beside a running server) reaches
+// this one by an event that can arrive after the user's first requests, and
+// rights must hold from the first request after sign-in. It costs one
+// indexed query. On a database error the grants in force stay as they are,
+// and the event still brings the change.
+func (e *Enforcer) CatchUp(ctx context.Context, userID string) {
+	stored, err := ListGrants(ctx, e.db, userID)
+	if err != nil {
+		return
+	}
+	var ids []int64
+	for _, g := range stored {
+		if hasForce(g) {
+			ids = append(ids, g.ID)
+		}
+	}
+	if !slices.Equal(ids, e.snap.Load().ids[userID]) {
+		_ = e.Reload()
+	}
 }
 
 // subject is a user's name inside Casbin. The prefix keeps a user whose id
@@ -76,37 +98,25 @@ func (e *Enforcer) Reload() error {
 // treats g(x, x, dom) as true).
 func subject(userID string) string { return "user:" + userID }
 
-func newSnapshot(grants []Grant) (*snapshot, error) {
-	ce, err := newCasbin()
+// newSnapshot builds a Casbin enforcer over the grants source gives, and
+// the indexes of the grants it loaded.
+func newSnapshot(source func() ([]Grant, error)) (*snapshot, error) {
+	a := &policyAdapter{grants: source}
+	ce, err := newCasbin(a)
 	if err != nil {
 		return nil, err
 	}
-	s := &snapshot{casbin: ce, grants: map[string][]Grant{}, scopes: map[string][]string{}, held: map[heldKey]roleSet{}}
-	var rules [][]string
-	seen := map[[3]string]bool{}
-	for _, g := range grants {
-		// Rows written behind AddGrant's back (an unknown role, a bad scope,
-		// a scoped admin) grant nothing rather than something unintended.
-		if validateGrant(g) != nil {
-			continue
-		}
-		key := [3]string{g.UserID, g.Role, g.Scope}
-		if seen[key] {
-			continue // Casbin refuses a whole batch containing a duplicate
-		}
-		seen[key] = true
-		rules = append(rules, []string{subject(g.UserID), g.Role, g.Scope})
-		s.grants[g.UserID] = append(s.grants[g.UserID], g)
-		k := heldKey{g.UserID, g.Scope}
+	s := &snapshot{casbin: ce, ids: map[string][]int64{}, scopes: map[string][]string{}, held: map[heldKey]roleSet{}}
+	for _, g := range a.loaded {
+		s.ids[g.UserID] = append(s.ids[g.UserID], g.ID)
+		k := heldKey{g.UserID, g.domain()}
 		if s.held[k] == 0 {
-			s.scopes[g.UserID] = append(s.scopes[g.UserID], g.Scope)
+			s.scopes[g.UserID] = append(s.scopes[g.UserID], k.scope)
 		}
 		s.held[k] |= roleBit(g.Role)
 	}
-	if len(rules) > 0 {
-		if _, err := ce.AddGroupingPolicies(rules); err != nil {
-			return nil, fmt.Errorf("policies: load grants: %w", err)
-		}
+	for _, ids := range s.ids {
+		slices.Sort(ids)
 	}
 	for _, sc := range s.scopes {
 		slices.SortFunc(sc, compareScopes)
@@ -138,8 +148,8 @@ func (s *snapshot) enforce(userID, scope, object, action string) bool {
 }
 
 // Allow reports whether userID may do action on object. scopes is the
-// object's scope chain, most specific first: {"department:ecce",
-// "office:occs"} for a department, {"office:occs"} for an office, nil for
+// object's scope chain, most specific first: {DepartmentScope(id),
+// OfficeScope(officeID)} for a department, {OfficeScope(id)} for an office, nil for
 // what has no scope (creating an office, users, grants, roles, audit). A
 // grant in scope "*" always counts.
 func (e *Enforcer) Allow(userID string, scopes []string, object, action string) bool {
@@ -171,24 +181,29 @@ func (e *Enforcer) Scopes(userID, object, action string) []string {
 	return out
 }
 
-// GrantsOf returns the grants in force for userID, ordered by id.
-func (e *Enforcer) GrantsOf(userID string) []Grant {
-	return append([]Grant{}, e.snap.Load().grants[userID]...)
-}
-
-// Permissions lists what userID may do, scope by scope ("*" first, then
-// offices, then departments), leaving out what "*" already allows and pairs
-// that cannot arise (see appliesIn).
-func (e *Enforcer) Permissions(userID string) []Permission {
-	s := e.snap.Load()
+// PermissionsOf lists what grants allow, scope by scope ("*" first, then
+// offices, then departments, by slug), in the scopes' API form, leaving out
+// what "*" already allows and pairs that cannot arise (see appliesIn). It
+// answers from the role table, as Allow does; grants without force count
+// for nothing.
+func PermissionsOf(grants []Grant) []Permission {
+	held := map[string]roleSet{}
+	var scopes []string
+	for _, g := range grants {
+		if !hasForce(g) {
+			continue
+		}
+		if held[g.Scope] == 0 {
+			scopes = append(scopes, g.Scope)
+		}
+		held[g.Scope] |= roleBit(g.Role)
+	}
+	slices.SortFunc(scopes, compareScopes)
 	out := []Permission{}
 	global := map[grantable]bool{}
-	for _, sc := range s.scopes[userID] { // "*" sorts first
+	for _, sc := range scopes {
 		for _, g := range universe {
-			if !appliesIn(g.object, sc) || global[g] {
-				continue
-			}
-			if !s.check(userID, sc, g.object, g.action) {
+			if !appliesIn(g.object, sc) || global[g] || held[sc]&permitted[g] == 0 {
 				continue
 			}
 			if sc == ScopeAll {
@@ -215,7 +230,7 @@ func appliesIn(object, scope string) bool {
 	return true
 }
 
-// compareScopes orders "*", then offices, then departments, each by slug.
+// compareScopes orders "*", then offices, then departments, each by name.
 func compareScopes(a, b string) int {
 	rank := func(s string) int {
 		switch {

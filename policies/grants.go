@@ -1,151 +1,222 @@
 package policies
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 
-	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"bureau/models"
 )
 
-// Grant gives a user a role in a scope. It is a casbin_rule row with ptype
-// "g": v0 the user id, v1 the role, v2 the scope; ID is the row id.
+// Grant gives a user a role in a scope. On the API a scope is "*",
+// "office:{slug}" or "department:{slug}"; it is stored by document id
+// (ScopeID), so a rename changes nothing and the slug shown is always the
+// document's current one.
 type Grant struct {
-	ID     int64  `json:"id"`
-	UserID string `json:"user_id"`
-	Role   string `json:"role"`
-	Scope  string `json:"scope"`
+	ID      int64  `json:"id"`
+	UserID  string `json:"user_id"`
+	Role    string `json:"role"`
+	Scope   string `json:"scope"`
+	ScopeID string `json:"scope_id,omitempty"` // the office's or department's id; none for "*"
 }
 
-var (
-	ErrGrantExists   = errors.New("the user already holds this role in this scope")
-	ErrGrantNotFound = errors.New("grant not found")
-)
-
-// ValidationError says which field of a grant is wrong and why; its text is
-// safe to show to a client.
-type ValidationError struct {
-	Field   string
-	Message string
+// domain is the grant's scope as Casbin and Allow see it: "*",
+// "office:{id}" or "department:{id}".
+func (g Grant) domain() string {
+	if g.Scope == ScopeAll {
+		return ScopeAll
+	}
+	kind, _, _ := strings.Cut(g.Scope, ":")
+	return kind + ":" + g.ScopeID
 }
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
-
-const grantPtype = "g"
-
-// maxValueLen is the size of the casbin_rule value columns.
-const maxValueLen = 100
+func grantFromRow(r models.StoredGrant) Grant {
+	g := Grant{ID: r.ID, UserID: r.UserID, Role: r.Role, Scope: ScopeAll}
+	if r.Kind != models.GrantKindAll {
+		g.Scope, g.ScopeID = r.Kind+":"+r.Slug, r.DocumentID
+	}
+	return g
+}
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// ValidateScope accepts "*", "office:{slug}" and "department:{slug}".
-func ValidateScope(scope string) error {
+// parseScope splits an API scope into the kind of document it names and
+// its slug ("" for "*").
+func parseScope(scope string) (kind, slug string, err error) {
 	if scope == ScopeAll {
-		return nil
+		return models.GrantKindAll, "", nil
 	}
 	kind, slug, ok := strings.Cut(scope, ":")
-	if !ok || (kind != "office" && kind != "department") {
-		return &ValidationError{Field: "scope", Message: `must be "*", "office:{slug}" or "department:{slug}"`}
+	if !ok || (kind != string(models.KindOffice) && kind != string(models.KindDepartment)) {
+		return "", "", models.Invalid("scope", `must be "*", "office:{slug}" or "department:{slug}"`)
 	}
 	if len(slug) > 64 || !slugPattern.MatchString(slug) {
-		return &ValidationError{Field: "scope", Message: "slug must be lowercase letters, digits and single hyphens, at most 64 characters"}
+		return "", "", models.Invalid("scope", "slug must be lowercase letters, digits and single hyphens, at most 64 characters")
 	}
-	return nil
+	return kind, slug, nil
 }
 
-func validateGrant(g Grant) error {
-	if strings.TrimSpace(g.UserID) == "" {
-		return &ValidationError{Field: "user_id", Message: "is required"}
-	}
-	if len(g.UserID) > maxValueLen {
-		return &ValidationError{Field: "user_id", Message: fmt.Sprintf("must be at most %d characters", maxValueLen)}
-	}
-	if !IsRole(g.Role) {
-		return &ValidationError{Field: "role", Message: "must be one of admin, editor, author, viewer"}
-	}
-	if err := ValidateScope(g.Scope); err != nil {
-		return err
+// ValidateScope accepts "*", "office:{slug}" and "department:{slug}",
+// whether or not the document exists.
+func ValidateScope(scope string) error {
+	_, _, err := parseScope(scope)
+	return err
+}
+
+// validateRole checks a role for a grant in scope.
+func validateRole(role, scope string) error {
+	if !IsRole(role) {
+		return models.Invalid("role", "must be one of admin, editor, author, viewer")
 	}
 	// Admin objects (users, grants, audit) are checked in scope "*" only, so
 	// a scoped admin would be a confusing second name for editor.
-	if g.Role == RoleAdmin && g.Scope != ScopeAll {
-		return &ValidationError{Field: "scope", Message: `the admin role can only be granted in scope "*"`}
+	if role == RoleAdmin && scope != ScopeAll {
+		return models.Invalid("scope", `the admin role can only be granted in scope "*"`)
 	}
 	return nil
 }
 
-// AddGrant stores a grant through tx, so it commits with whatever else the
-// caller writes (the audit event). Call Reload on every Enforcer after commit.
-func AddGrant(tx *gorm.DB, g Grant) (Grant, error) {
-	if err := validateGrant(g); err != nil {
+// hasForce tells whether a stored grant can mean anything: rows written
+// behind the API's back (an unknown role, a scoped admin) grant nothing
+// rather than something unintended.
+func hasForce(g Grant) bool {
+	return validateRole(g.Role, g.Scope) == nil && g.UserID != ""
+}
+
+// GrantRequest is a grant to give: scope in its API form.
+type GrantRequest struct {
+	UserID string
+	Role   string
+	Scope  string
+}
+
+// AddGrant gives a grant, with its audit event, in one transaction. A bad
+// field, an unknown user or a scope naming no document (trashed ones
+// count) is a *models.ValidationError naming the field; a grant the user
+// holds already is a *models.ConflictError. The user's access tokens end.
+func AddGrant(ctx context.Context, db *gorm.DB, actor models.Actor, req GrantRequest) (Grant, error) {
+	var g Grant
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := models.GetUser(ctx, tx, req.UserID); err != nil {
+			if errors.Is(err, models.ErrNotFound) {
+				return models.Invalid("user_id", "no such user")
+			}
+			return err
+		}
+		var err error
+		if g, err = insertGrant(ctx, tx, req); err != nil {
+			return err
+		}
+		// Authorization reads grants live, but the version bump keeps "a
+		// role change ends old tokens" true.
+		if err := models.BumpTokenVersion(ctx, tx, req.UserID); err != nil {
+			return err
+		}
+		return models.RecordAudit(ctx, tx, actor, "grant.create", "user", g.UserID, auditDetail(g))
+	})
+	return g, err
+}
+
+// insertGrant validates and stores a grant for an existing user, and
+// announces it. It is the one way grants are written.
+func insertGrant(ctx context.Context, tx *gorm.DB, req GrantRequest) (Grant, error) {
+	if err := validateRole(req.Role, req.Scope); err != nil {
+		// A malformed scope is the clearer message when both are wrong.
+		if scopeErr := ValidateScope(req.Scope); scopeErr != nil {
+			return Grant{}, scopeErr
+		}
 		return Grant{}, err
 	}
-	var n int64
-	err := tx.Model(&gormadapter.CasbinRule{}).
-		Where("ptype = ? AND v0 = ? AND v1 = ? AND v2 = ?", grantPtype, g.UserID, g.Role, g.Scope).
-		Count(&n).Error
+	kind, slug, err := parseScope(req.Scope)
 	if err != nil {
-		return Grant{}, fmt.Errorf("look up grant: %w", err)
+		return Grant{}, err
 	}
-	if n > 0 {
-		return Grant{}, ErrGrantExists
-	}
-	row := gormadapter.CasbinRule{Ptype: grantPtype, V0: g.UserID, V1: g.Role, V2: g.Scope}
-	if err := tx.Create(&row).Error; err != nil {
-		// A concurrent AddGrant of the same grant lost the race to the
-		// unique index on (ptype, v0..v5).
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return Grant{}, ErrGrantExists
+	row := models.GrantRow{UserID: req.UserID, Role: req.Role, Kind: kind}
+	if kind != models.GrantKindAll {
+		row.DocumentID, err = models.GrantTarget(ctx, tx, models.Kind(kind), slug)
+		if errors.Is(err, models.ErrNotFound) {
+			return Grant{}, models.Invalid("scope", "no "+kind+" has the slug "+slug)
 		}
-		return Grant{}, fmt.Errorf("store grant: %w", err)
+		if err != nil {
+			return Grant{}, err
+		}
 	}
-	return grantFromRule(row), nil
+	if err := models.InsertGrant(ctx, tx, &row); err != nil {
+		return Grant{}, err
+	}
+	if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
+		return Grant{}, err
+	}
+	return grantFromRow(models.StoredGrant{GrantRow: row, Slug: slug}), nil
 }
 
-// RemoveGrant deletes a grant through tx and returns what it was. Call
-// Reload on every Enforcer after commit.
-func RemoveGrant(tx *gorm.DB, id int64) (Grant, error) {
-	if id <= 0 {
-		return Grant{}, ErrGrantNotFound
+// RemoveGrant takes a grant away, with its audit event, in one transaction,
+// and returns what it was. Removing the last active admin's admin grant is
+// a *models.ConflictError; an unknown id is models.ErrNotFound. The user's
+// access tokens end.
+func RemoveGrant(ctx context.Context, db *gorm.DB, actor models.Actor, id int64) (Grant, error) {
+	var g Grant
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.LockAccounts(ctx, tx); err != nil {
+			return err
+		}
+		row, err := models.DeleteGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		g = grantFromRow(*row)
+		if g.Role == RoleAdmin {
+			n, err := models.CountActiveAdmins(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return &models.ConflictError{Field: "role", Message: "this is the last active admin's grant; make another admin first"}
+			}
+		}
+		if err := models.BumpTokenVersion(ctx, tx, g.UserID); err != nil {
+			return err
+		}
+		if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
+			return err
+		}
+		return models.RecordAudit(ctx, tx, actor, "grant.delete", "user", g.UserID, auditDetail(g))
+	})
+	return g, err
+}
+
+func auditDetail(g Grant) map[string]any {
+	d := map[string]any{"grant_id": g.ID, "role": g.Role, "scope": g.Scope}
+	if g.ScopeID != "" {
+		d["scope_id"] = g.ScopeID
 	}
-	var row gormadapter.CasbinRule
-	err := tx.Where("id = ? AND ptype = ?", id, grantPtype).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Grant{}, ErrGrantNotFound
+	return d
+}
+
+// ListGrants reads the grants of the given users (everyone's when none is
+// given), ordered by id, each scope shown by its document's current slug.
+// Ids that are not user ids match nothing.
+func ListGrants(ctx context.Context, db *gorm.DB, userIDs ...string) ([]Grant, error) {
+	valid := userIDs[:0:0]
+	for _, id := range userIDs {
+		if uuid.Validate(id) == nil {
+			valid = append(valid, id)
+		}
 	}
+	if len(userIDs) > 0 && len(valid) == 0 {
+		return []Grant{}, nil
+	}
+	rows, err := models.ListGrants(ctx, db, valid...)
 	if err != nil {
-		return Grant{}, fmt.Errorf("look up grant: %w", err)
-	}
-	res := tx.Where("id = ? AND ptype = ?", id, grantPtype).Delete(&gormadapter.CasbinRule{})
-	if res.Error != nil {
-		return Grant{}, fmt.Errorf("delete grant: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return Grant{}, ErrGrantNotFound
-	}
-	return grantFromRule(row), nil
-}
-
-// ListGrants reads the stored grants of userID, or of everyone when userID
-// is "", ordered by id.
-func ListGrants(db *gorm.DB, userID string) ([]Grant, error) {
-	q := db.Where("ptype = ?", grantPtype)
-	if userID != "" {
-		q = q.Where("v0 = ?", userID)
-	}
-	var rows []gormadapter.CasbinRule
-	if err := q.Order("id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
+		return nil, err
 	}
 	grants := make([]Grant, len(rows))
 	for i, r := range rows {
-		grants[i] = grantFromRule(r)
+		grants[i] = grantFromRow(r)
 	}
 	return grants, nil
-}
-
-func grantFromRule(r gormadapter.CasbinRule) Grant {
-	return Grant{ID: int64(r.ID), UserID: r.V0, Role: r.V1, Scope: r.V2}
 }

@@ -74,11 +74,13 @@ func FieldObject(contentType string) string {
 	return contentType + ".fields"
 }
 
-// OfficeScope is the scope of an office and all of its departments.
-func OfficeScope(slug string) string { return "office:" + slug }
+// OfficeScope is the scope, as Allow and Scopes take and give it, of the
+// office with id and all of its departments. Scopes are checked by document
+// id, so a rename changes nothing; the API shows them by slug (Grant.Scope).
+func OfficeScope(id string) string { return "office:" + id }
 
-// DepartmentScope is the scope of one department.
-func DepartmentScope(slug string) string { return "department:" + slug }
+// DepartmentScope is the scope of the department with id.
+func DepartmentScope(id string) string { return "department:" + id }
 
 // Permission is one thing a role or a user may do. Scope is empty in a
 // role's listing (a role means the same in every scope) and set in a user's.
@@ -194,18 +196,16 @@ func mustParsePolicy(text string) [][]string {
 	return rows
 }
 
-// newCasbin builds an enforcer from the embedded model and role policy.
-func newCasbin() (*casbin.Enforcer, error) {
+// newCasbin builds an enforcer from the embedded model, the role policy and
+// the grants a gives (see policyAdapter).
+func newCasbin(a *policyAdapter) (*casbin.Enforcer, error) {
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("policies: model.conf: %w", err)
 	}
-	ce, err := casbin.NewEnforcer(m)
+	ce, err := casbin.NewEnforcer(m, a)
 	if err != nil {
 		return nil, fmt.Errorf("policies: casbin: %w", err)
-	}
-	if _, err := ce.AddPolicies(defaultPolicy); err != nil {
-		return nil, fmt.Errorf("policies: default policy: %w", err)
 	}
 	return ce, nil
 }
@@ -213,10 +213,11 @@ func newCasbin() (*casbin.Enforcer, error) {
 // mustDeriveRoles asks Casbin what a holder of each role in scope "*" may
 // do, pair by pair over the universe.
 func mustDeriveRoles() ([]Role, map[grantable]roleSet) {
-	ce, err := newCasbin()
+	ce, err := newCasbin(&policyAdapter{})
 	if err != nil {
 		panic(err)
 	}
+	ce.EnableAutoSave(false) // the probes below live in memory only
 	roles := make([]Role, 0, len(roleDescriptions))
 	table := make(map[grantable]roleSet, len(universe))
 	for _, rd := range roleDescriptions {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -55,26 +54,12 @@ func usersCreate(ctx context.Context, cfg Config, log *slog.Logger, args []strin
 		return err
 	}
 	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
-		var u *models.User
-		err := db.Transaction(func(tx *gorm.DB) error {
-			var err error
-			if u, err = models.CreateUser(ctx, tx, *email, *name, hash); err != nil {
-				return err
-			}
-			g, err := policies.AddGrant(tx, policies.Grant{UserID: u.ID, Role: *role, Scope: *scope})
-			if err != nil {
-				return err
-			}
-			if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
-				return err
-			}
-			return models.RecordAudit(ctx, tx, models.System, "user.create", "user", u.ID,
-				map[string]any{"email": u.Email, "role": g.Role, "scope": g.Scope, "via": "cli"})
-		})
+		a := models.NewAccount{Email: *email, DisplayName: *name, PasswordHash: hash}
+		u, g, err := policies.CreateAccountWithGrant(ctx, db, models.System, a, *role, *scope, "cli")
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "created %s (%s) with role %s in scope %s\n", u.Email, u.ID, *role, *scope)
+		fmt.Fprintf(stdout, "created %s (%s) with role %s in scope %s\n", u.Email, u.ID, g.Role, g.Scope)
 		return nil
 	})
 }
@@ -95,27 +80,10 @@ func usersSetPassword(ctx context.Context, cfg Config, log *slog.Logger, args []
 		return err
 	}
 	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
-		err := db.Transaction(func(tx *gorm.DB) error {
-			u, err := models.GetUserByEmail(ctx, tx, *email)
-			if errors.Is(err, models.ErrNotFound) {
-				return fmt.Errorf("no user has the email %s", *email)
-			}
-			if err != nil {
-				return err
-			}
-			u.PasswordHash = hash
-			u.TokenVersion++
-			if err := models.SaveUser(ctx, tx, u); err != nil {
-				return err
-			}
-			if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, time.Now()); err != nil {
-				return err
-			}
-			if err := models.Notify(ctx, tx, models.EventUser+u.ID); err != nil {
-				return err
-			}
-			return models.RecordAudit(ctx, tx, models.System, "auth.password_set", "user", u.ID, map[string]any{"via": "cli"})
-		})
+		_, err := models.SetPasswordByEmail(ctx, db, models.System, *email, hash, map[string]any{"via": "cli"})
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("no user has the email %s", *email)
+		}
 		if err != nil {
 			return err
 		}

@@ -102,9 +102,13 @@ func (uc *userCache) clear() {
 	uc.users = map[string]*sessionUser{}
 }
 
-func (s *Server) loadSessionUser(ctx context.Context, id string) (*sessionUser, error) {
+// loadSessionUser reads a user through the cache. A token newer than the
+// cached version proves the entry stale (versions only grow: a sign-in just
+// after a change made on another instance, before its event arrives), so
+// the user is read again.
+func (s *Server) loadSessionUser(ctx context.Context, id string, tokenVersion int64) (*sessionUser, error) {
 	now := time.Now()
-	if u, ok := s.users.get(id, now); ok {
+	if u, ok := s.users.get(id, now); ok && u.TokenVersion >= tokenVersion {
 		return u, nil
 	}
 	epoch := s.users.currentEpoch()
@@ -135,7 +139,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail("the access token is invalid or expired")
 		return
 	}
-	u, err := s.loadSessionUser(c.Request.Context(), claims.Subject)
+	u, err := s.loadSessionUser(c.Request.Context(), claims.Subject, claims.TokenVersion)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && (!u.Active || u.TokenVersion != claims.TokenVersion)) {
 		fail("the access token is no longer valid; sign in again")
 		return

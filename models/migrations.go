@@ -71,7 +71,7 @@ var migrations = []*gormigrate.Migration{
 			if err := tx.Migrator().CreateTable(&m2CasbinRule{}); err != nil {
 				return err
 			}
-			return tx.Exec(`INSERT INTO casbin_rule (id, ptype, v0, v1, v2, v3, v4, v5)
+			err := tx.Exec(`INSERT INTO casbin_rule (id, ptype, v0, v1, v2, v3, v4, v5)
 				SELECT g.id, 'g', g.user_id, g.role,
 					CASE g.kind WHEN 'office' THEN 'office:' || o.slug WHEN 'department' THEN 'department:' || d.slug ELSE '*' END,
 					'', '', ''
@@ -79,6 +79,13 @@ var migrations = []*gormigrate.Migration{
 				LEFT JOIN offices o ON g.kind = 'office' AND o.id = g.document_id
 				LEFT JOIN departments d ON g.kind = 'department' AND d.id = g.document_id
 				WHERE g.kind = 'all' OR o.id IS NOT NULL OR d.id IS NOT NULL`).Error
+			if err != nil {
+				return err
+			}
+			if err := restartSequenceAfter(tx, "casbin_rule"); err != nil {
+				return err
+			}
+			return tx.Migrator().DropTable("grants")
 		},
 	},
 }
@@ -100,14 +107,15 @@ func LatestMigration() string { return migrations[len(migrations)-1].ID }
 
 // Migrate applies every pending migration.
 func Migrate(ctx context.Context, db *gorm.DB) error {
-	m := gormigrate.New(db.WithContext(ctx), &gormigrate.Options{
-		TableName:                 "schema_migrations",
-		IDColumnName:              "id",
-		IDColumnSize:              255,
-		UseTransaction:            true,
-		ValidateUnknownMigrations: true,
-	}, migrations)
-	return m.Migrate()
+	return gormigrate.New(db.WithContext(ctx), migrateOptions, migrations).Migrate()
+}
+
+var migrateOptions = &gormigrate.Options{
+	TableName:                 "schema_migrations",
+	IDColumnName:              "id",
+	IDColumnSize:              255,
+	UseTransaction:            true,
+	ValidateUnknownMigrations: true,
 }
 
 // MigrationsApplied reports whether the newest migration has run.
@@ -324,9 +332,15 @@ func convertCasbinGrants(tx *gorm.DB) error {
 			return err
 		}
 	}
-	if DialectOf(tx) == Postgres {
-		// Explicit ids leave the sequence behind; new grants continue after them.
-		return tx.Exec("SELECT setval(pg_get_serial_sequence('grants', 'id'), COALESCE((SELECT MAX(id) FROM grants), 0) + 1, false)").Error
+	return restartSequenceAfter(tx, "grants")
+}
+
+// restartSequenceAfter makes new rows of table continue after the ids a
+// migration copied in explicitly, which PostgreSQL's sequence did not see.
+// The table name is one of the migration's own, never input.
+func restartSequenceAfter(tx *gorm.DB, table string) error {
+	if DialectOf(tx) != Postgres {
+		return nil
 	}
-	return nil
+	return tx.Exec("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), COALESCE((SELECT MAX(id) FROM " + table + "), 0) + 1, false)").Error
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -65,6 +66,9 @@ func (s *Server) deleteGrant(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	g, err := policies.RemoveGrant(ctx, s.db, actor(c), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return errNotFound("no such grant")
+	}
 	if err != nil {
 		return err
 	}

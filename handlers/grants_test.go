@@ -113,7 +113,9 @@ func TestGrantsFollowRenames(t *testing.T) {
 		if res.Code != http.StatusOK {
 			t.Fatalf("get user: %s", res)
 		}
-		var u struct{ Data struct{ Grants []policies.Grant } }
+		var u struct {
+			Data struct{ Grants []policies.Grant }
+		}
 		if err := json.Unmarshal(res.Body, &u); err != nil || len(u.Data.Grants) != 1 || u.Data.Grants[0].Scope != "office:college-career" {
 			t.Fatalf("user's grants after the rename: %s", res.Body)
 		}

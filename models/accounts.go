@@ -82,18 +82,7 @@ func UpdateAccount(ctx context.Context, db *gorm.DB, actor Actor, id string, cha
 			u.Active = *change.Active
 			changed = append(changed, "active")
 		}
-		if endSessions {
-			if err := endAllSessions(ctx, tx, u); err != nil {
-				return err
-			}
-		}
-		if err := SaveUser(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := Notify(ctx, tx, EventUser+u.ID); err != nil {
-			return err
-		}
-		return RecordAudit(ctx, tx, actor, "user.update", "user", u.ID, map[string]any{"fields": changed})
+		return saveAccount(ctx, tx, actor, u, endSessions, "user.update", map[string]any{"fields": changed})
 	})
 	return u, err
 }
@@ -109,26 +98,28 @@ func SetPasswordByEmail(ctx context.Context, db *gorm.DB, actor Actor, email, pa
 			return err
 		}
 		u.PasswordHash = passwordHash
-		if err := endAllSessions(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := SaveUser(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := Notify(ctx, tx, EventUser+u.ID); err != nil {
-			return err
-		}
-		return RecordAudit(ctx, tx, actor, "auth.password_set", "user", u.ID, detail)
+		return saveAccount(ctx, tx, actor, u, true, "auth.password_set", detail)
 	})
 	return u, err
 }
 
-// endAllSessions makes every access token of u stale (its new token
-// version is written by the caller's SaveUser) and revokes its refresh
-// tokens.
-func endAllSessions(ctx context.Context, tx *gorm.DB, u *User) error {
-	u.TokenVersion++
-	return RevokeUserRefreshTokens(ctx, tx, u.ID, time.Now())
+// saveAccount writes the changed account u, records action and tells every
+// instance to forget its cached copy. endSessions makes every access token
+// of u stale and revokes its refresh tokens.
+func saveAccount(ctx context.Context, tx *gorm.DB, actor Actor, u *User, endSessions bool, action string, detail map[string]any) error {
+	if endSessions {
+		u.TokenVersion++
+		if err := RevokeUserRefreshTokens(ctx, tx, u.ID, time.Now()); err != nil {
+			return err
+		}
+	}
+	if err := SaveUser(ctx, tx, u); err != nil {
+		return err
+	}
+	if err := Notify(ctx, tx, EventUser+u.ID); err != nil {
+		return err
+	}
+	return RecordAudit(ctx, tx, actor, action, "user", u.ID, detail)
 }
 
 // keepAnAdmin refuses to deactivate userID when it is the last active admin.

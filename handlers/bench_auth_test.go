@@ -109,6 +109,10 @@ func benchAuthChain(b *testing.B, db *gorm.DB) {
 	}
 	s := NewServer(Deps{DB: db, Catalog: cat, Tokens: tokens, Enforcer: enforcer, Options: DefaultOptions()})
 	token := func(u *models.User) string {
+		u, err := models.GetUser(ctx, db, u.ID) // each grant bumped the token version
+		if err != nil {
+			b.Fatal(err)
+		}
 		tok, _, err := tokens.Issue(u.ID, u.TokenVersion, time.Now())
 		if err != nil {
 			b.Fatal(err)

@@ -201,7 +201,7 @@ func auditDetail(g Grant) map[string]any {
 // given), ordered by id, each scope shown by its document's current slug.
 // Ids that are not user ids match nothing.
 func ListGrants(ctx context.Context, db *gorm.DB, userIDs ...string) ([]Grant, error) {
-	valid := userIDs[:0:0]
+	valid := make([]string, 0, len(userIDs))
 	for _, id := range userIDs {
 		if uuid.Validate(id) == nil {
 			valid = append(valid, id)

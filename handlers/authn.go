@@ -298,19 +298,32 @@ func (s *Server) adminPreflight(c *gin.Context) {
 	c.Next()
 }
 
-// hashSlots bounds concurrent argon2id work: each hash takes 64 MiB, and
-// sign-in is reachable without an account, so many clients at once must
-// queue instead of exhausting memory.
-const hashSlots = 4
+// Password hashing capacity. Each argon2id hash holds 64 MiB, and sign-in is
+// reachable without an account, so work is bounded: a few slots (256 MiB at
+// most), a short queue behind them, and a wait of at most a couple of
+// seconds. A request past that is answered 503 with Retry-After at once,
+// rather than queueing without bound (a burst of 60 logins once took p95
+// 4.9 s and 565 MB). With argon2 at ~0.1-0.2 s a hash, a full queue drains
+// in well under the longest wait.
+const (
+	hashSlots   = 4
+	hashQueue   = 16
+	hashMaxWait = 2 * time.Second
+)
 
-// withHashSlot runs fn (a password hash or verification) in a slot.
+func hashingBusy() *Problem {
+	p := problem(http.StatusServiceUnavailable, "busy", "the server is handling too many sign-ins at once; try again shortly")
+	p.retryAfter = 1
+	return p
+}
+
+// withHashSlot runs fn (a password hash or verification) in a hashing slot,
+// or answers 503 when none frees up in time.
 func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
-	select {
-	case s.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	err := s.hashing.Run(ctx, fn)
+	if errors.Is(err, auth.ErrHashBusy) {
+		s.log.Warn("password hashing at capacity; request refused")
+		return hashingBusy()
 	}
-	defer func() { <-s.hashing }()
-	fn()
-	return nil
+	return err
 }

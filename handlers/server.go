@@ -56,7 +56,7 @@ type Server struct {
 	refreshTTL   time.Duration
 	loginByIP    *auth.Limiter
 	loginByEmail *auth.Limiter
-	hashing      chan struct{}
+	hashing      *auth.HashGate
 
 	admin     *adminApp
 	setupGate *setupGate
@@ -73,6 +73,9 @@ type Deps struct {
 	Tokens     *auth.Tokens       // access tokens
 	Enforcer   *policies.Enforcer // grants and role permissions
 	RefreshTTL time.Duration      // lifetime of a refresh token
+	// HashGate bounds concurrent password hashing; nil gets the default
+	// capacity (hashSlots, hashQueue, hashMaxWait).
+	HashGate *auth.HashGate
 
 	AdminFiles fs.FS  // the built web admin (web-admin.Files()); nil serves none
 	SetupToken string // one-time first-admin token while no account exists; "" for none
@@ -85,6 +88,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if d.HashGate == nil {
+		d.HashGate = auth.NewHashGate(hashSlots, hashQueue, hashMaxWait)
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
@@ -107,7 +113,7 @@ func NewServer(d Deps) *Server {
 		loginByIP: auth.NewLimiter(30, 10*time.Minute),
 		// Per account: slows password guessing on one account to a crawl.
 		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
-		hashing:      make(chan struct{}, hashSlots),
+		hashing:      d.HashGate,
 
 		admin:     loadAdminApp(d.AdminFiles),
 		setupGate: &setupGate{token: d.SetupToken},

@@ -51,6 +51,16 @@ var migrations = []*gormigrate.Migration{
 			return widenRevisionMessage(tx, &m1Revision{})
 		},
 	},
+	{
+		// Sign-in counters shared by every instance (see LoginThrottle).
+		ID: "2026120201_login_throttles",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Migrator().CreateTable(&m2026120201LoginThrottle{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("login_throttles")
+		},
+	},
 }
 
 // widenRevisionMessage gives revisions.message the type it has in the
@@ -228,3 +238,13 @@ type m4Revision struct {
 }
 
 func (m4Revision) TableName() string { return "revisions" }
+
+// --- 2026120201_login_throttles ---
+
+type m2026120201LoginThrottle struct {
+	Bucket    string `gorm:"primaryKey;size:64"`
+	Count     int64  `gorm:"not null"`
+	WindowEnd int64  `gorm:"not null;index"`
+}
+
+func (m2026120201LoginThrottle) TableName() string { return "login_throttles" }

@@ -7,6 +7,7 @@ package handlers
 import (
 	"io/fs"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,13 +51,14 @@ type Server struct {
 	ids           *requestIDs
 	cacheControlH []string
 
-	tokens       *auth.Tokens
-	enforcer     *policies.Enforcer
-	users        *userCache
-	refreshTTL   time.Duration
-	loginByIP    *auth.Limiter
-	loginByEmail *auth.Limiter
-	hashing      *auth.HashGate
+	tokens     *auth.Tokens
+	enforcer   *policies.Enforcer
+	users      *userCache
+	refreshTTL time.Duration
+	hashing    *auth.HashGate
+	// nextThrottlePurge is when expired sign-in counters are next deleted
+	// (Unix ns).
+	nextThrottlePurge atomic.Int64
 
 	admin     *adminApp
 	setupGate *setupGate
@@ -109,11 +111,7 @@ func NewServer(d Deps) *Server {
 		enforcer:   d.Enforcer,
 		users:      newUserCache(),
 		refreshTTL: d.RefreshTTL,
-		// Per client address: enough for a busy office behind one NAT.
-		loginByIP: auth.NewLimiter(30, 10*time.Minute),
-		// Per account: slows password guessing on one account to a crawl.
-		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
-		hashing:      d.HashGate,
+		hashing:    d.HashGate,
 
 		admin:     loadAdminApp(d.AdminFiles),
 		setupGate: &setupGate{token: d.SetupToken},

@@ -210,8 +210,12 @@ func (s *Server) refresh(c *gin.Context) error {
 	return s.writeTokens(c, u, plain, expires, now)
 }
 
-// logout ends this session (its refresh family) and every access token of
-// the user, which takes effect on the very next request.
+// logout ends this session and every access token of the user, which
+// takes effect on the very next request. The session is the refresh family
+// of the cookie sent along; without that cookie (a script holding only the
+// access token, a cookie already cleared) there is no telling which family
+// is this session, so every refresh family of the user is ended: a sign-out
+// must never leave a refresh token able to mint new access tokens.
 func (s *Server) logout(c *gin.Context) error {
 	if !s.sameOrigin(c) {
 		return errForbidden("cross-origin requests may not use the session cookie")
@@ -219,16 +223,24 @@ func (s *Server) logout(c *gin.Context) error {
 	ctx := c.Request.Context()
 	now := time.Now()
 	u := currentUser(c)
-	if presented, err := c.Cookie(refreshCookie); err == nil && presented != "" {
-		if err := models.RevokeRefreshToken(ctx, s.db, auth.RefreshTokenDigest(presented), now); err != nil {
-			return err
-		}
-	}
+	presented, _ := c.Cookie(refreshCookie)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ended := false
+		if presented != "" {
+			var err error
+			if ended, err = models.RevokeRefreshToken(ctx, tx, u.ID, auth.RefreshTokenDigest(presented), now); err != nil {
+				return err
+			}
+		}
+		if !ended {
+			if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, now); err != nil {
+				return err
+			}
+		}
 		if err := models.BumpTokenVersion(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		return models.RecordAudit(ctx, tx, actor(c), "auth.logout", "user", u.ID, nil)
+		return models.RecordAudit(ctx, tx, actor(c), "auth.logout", "user", u.ID, map[string]any{"all_sessions": !ended})
 	})
 	if err != nil {
 		return err

@@ -133,8 +133,8 @@ func (s *Server) updateUser(c *gin.Context) error {
 		changed := []string{}
 		if req.Email != nil && models.NormalizeEmail(*req.Email) != u.Email {
 			email := models.NormalizeEmail(*req.Email)
-			if !models.ValidEmail(email) {
-				return invalidField("email", "must be an email address such as name@example.org")
+			if msg := models.AccountEmailError(email); msg != "" {
+				return invalidField("email", msg)
 			}
 			u.Email = email
 			changed = append(changed, "email")

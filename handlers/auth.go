@@ -68,7 +68,7 @@ func (s *Server) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := models.GetUserByEmail(ctx, s.db, email)
+	u, err := models.GetUserByEmail(ctx, s.db, req.Email)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		attempt.cancelled(ctx, now)
 		return err

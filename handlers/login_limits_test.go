@@ -38,16 +38,23 @@ func attack(t *testing.T, env *secEnv, email string, first, n, times int) {
 	}
 }
 
+// home is the address an owner signed in from before an attack.
+const home = "203.0.113.10"
+
+func signInFromHome(t *testing.T, env *secEnv, u *secUser) {
+	t.Helper()
+	if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
+		t.Fatalf("first sign-in from home: %s", res)
+	}
+}
+
 // Failures from many addresses used to lock the account for everyone,
 // its owner included. Now they only ration addresses that are new to the
 // account: the owner gets in from a known address, and from a new one too.
 func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
 	secEach(t, func(t *testing.T, env *secEnv) {
 		u := env.user("owner@example.org", "viewer *")
-		const home = "203.0.113.10"
-		if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
-			t.Fatalf("first sign-in from home: %s", res)
-		}
+		signInFromHome(t, env, u)
 		attack(t, env, u.Email, 1, 2, 4) // 8 failures from 2 addresses,
 		attack(t, env, u.Email, 3, 1, 2) // and 2 more: 10, the alarm
 
@@ -73,10 +80,7 @@ func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
 func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
 	secEach(t, func(t *testing.T, env *secEnv) {
 		u := env.user("budget@example.org", "viewer *")
-		const home = "203.0.113.10"
-		if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
-			t.Fatalf("first sign-in from home: %s", res)
-		}
+		signInFromHome(t, env, u)
 		attack(t, env, u.Email, 1, 2, 5) // 10 failures: under attack
 		attack(t, env, u.Email, 10, 20, 1)
 		res := env.do(loginFrom("198.51.100.200", u.Email, u.Password))

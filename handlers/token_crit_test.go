@@ -34,7 +34,9 @@ func TestAccessTokenWithCritHeaderIsRefused(t *testing.T) {
 			}
 			return s
 		}
-		me := func(token string) *secResp { return env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: token}) }
+		me := func(token string) *secResp {
+			return env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: token})
+		}
 		if res := me(sign(false)); res.Code != http.StatusOK {
 			t.Fatalf("the same token without crit: %s", res)
 		}

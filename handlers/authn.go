@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -298,18 +299,25 @@ func (s *Server) adminPreflight(c *gin.Context) {
 	c.Next()
 }
 
-// Password hashing capacity. Each argon2id hash holds 64 MiB, and sign-in is
-// reachable without an account, so work is bounded: a few slots (256 MiB at
-// most), a short queue behind them, and a wait of at most a couple of
-// seconds. A request past that is answered 503 with Retry-After at once,
-// rather than queueing without bound (a burst of 60 logins once took p95
-// 4.9 s and 565 MB). With argon2 at ~0.1-0.2 s a hash, a full queue drains
-// in well under the longest wait.
+// Password hashing capacity. Each argon2id hash holds 64 MiB and keeps two
+// cores busy, and sign-in is reachable without an account, so the work is
+// bounded: one slot per two cores, at most four (256 MiB), a queue of four
+// waiters per slot behind them (what a slot hashes in well under the wait
+// even on a busy machine), and a wait of at most a couple of seconds. A request past
+// that is answered 503 with Retry-After at once, instead of queueing without
+// bound (a burst of 60 logins once took p95 4.9 s and 565 MB). More slots
+// than cores would only add memory and latency: the hashes share the CPUs.
 const (
-	hashSlots   = 4
-	hashQueue   = 16
-	hashMaxWait = 2 * time.Second
+	hashWaitersPerSlot = 4
+	hashMaxWait        = 2 * time.Second
 )
+
+func hashSlots() int { return min(4, max(1, runtime.GOMAXPROCS(0)/2)) }
+
+func newHashGate() *auth.HashGate {
+	slots := hashSlots()
+	return auth.NewHashGate(slots, slots*hashWaitersPerSlot, hashMaxWait)
+}
 
 func hashingBusy() *Problem {
 	p := problem(http.StatusServiceUnavailable, "busy", "the server is handling too many sign-ins at once; try again shortly")

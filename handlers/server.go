@@ -76,7 +76,7 @@ type Deps struct {
 	Enforcer   *policies.Enforcer // grants and role permissions
 	RefreshTTL time.Duration      // lifetime of a refresh token
 	// HashGate bounds concurrent password hashing; nil gets the default
-	// capacity (hashSlots, hashQueue, hashMaxWait).
+	// capacity (newHashGate).
 	HashGate *auth.HashGate
 
 	AdminFiles fs.FS  // the built web admin (web-admin.Files()); nil serves none
@@ -92,7 +92,7 @@ func NewServer(d Deps) *Server {
 		d.RefreshTTL = 30 * 24 * time.Hour
 	}
 	if d.HashGate == nil {
-		d.HashGate = auth.NewHashGate(hashSlots, hashQueue, hashMaxWait)
+		d.HashGate = newHashGate()
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()

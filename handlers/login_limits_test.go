@@ -13,6 +13,7 @@ import (
 
 	"bureau/auth"
 	"bureau/handlers"
+	"bureau/models/dbtest"
 )
 
 // Sign-in limits (handlers/login_guard.go) and the bounded hashing queue.
@@ -94,28 +95,30 @@ func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
 	})
 }
 
-// Counters are in the database: two instances on one database count
-// together (on PostgreSQL, as deployed; on SQLite, the same table).
+// Counters are in the database: two instances, each with its own
+// connection pool on one database, count together (on PostgreSQL, as
+// deployed behind a load balancer; on SQLite, two handles on one file).
 func TestLoginLimitsSharedByInstances(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
-		first := env.router
-		env.build(secConfig{}) // a second Server on the same database
-		second := env.router
-		for i := range 30 {
-			h := first
-			if i%2 == 1 {
-				h = second
+	for _, target := range dbtest.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			first := secNewEnv(t, dbtest.Migrated(t, target.URL), secConfig{}).router
+			second := secNewEnv(t, dbtest.Open(t, target.URL), secConfig{}).router
+			for i := range 30 {
+				h := first
+				if i%2 == 1 {
+					h = second
+				}
+				res := secServe(t, h, secLoginReq(fmt.Sprintf("sprayed-%d@example.org", i), "wrong password"))
+				if res.Code != http.StatusUnauthorized {
+					t.Fatalf("attempt %d: %s", i+1, res)
+				}
 			}
-			res := secServe(t, h, secLoginReq(fmt.Sprintf("sprayed-%d@example.org", i), "wrong password"))
-			if res.Code != http.StatusUnauthorized {
-				t.Fatalf("attempt %d: %s", i+1, res)
+			for name, h := range map[string]http.Handler{"first": first, "second": second} {
+				res := secServe(t, h, secLoginReq("sprayed-99@example.org", "wrong password"))
+				secExpectProblem(t, "31st attempt on the "+name+" instance", res, http.StatusTooManyRequests)
 			}
-		}
-		for name, h := range map[string]http.Handler{"first": first, "second": second} {
-			res := secServe(t, h, secLoginReq("sprayed-99@example.org", "wrong password"))
-			secExpectProblem(t, "31st attempt on the "+name+" instance", res, http.StatusTooManyRequests)
-		}
-	})
+		})
+	}
 }
 
 // Behind a trusted proxy (as in docker-compose.yml) each visitor is limited

@@ -1,6 +1,6 @@
 // Package auth holds Bureau's security primitives: password hashing and
-// policy, access and refresh tokens, the signing secret, and a login rate
-// limiter. It imports no other Bureau package; HTTP handlers and the
+// policy, the bounded hashing queue, access and refresh tokens and the
+// signing secret. It imports no other Bureau package; HTTP handlers and the
 // database-backed middleware live elsewhere and call into it.
 package auth
 

@@ -135,6 +135,12 @@ func (t *Tokens) Parse(token string) (*Claims, error) {
 		if _, ok := tok.Method.(*jwt.SigningMethodHMAC); !ok {
 			return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
 		}
+		// RFC 7515 4.1.11: a recipient must reject a token whose "crit"
+		// names extensions it does not process, and Bureau processes none.
+		// golang-jwt ignores the header, so the check is ours.
+		if _, ok := tok.Header["crit"]; ok {
+			return nil, errors.New(`unsupported "crit" header`)
+		}
 		return t.secret, nil
 	})
 	if err != nil {

@@ -153,7 +153,21 @@ func TestParseRejectsHostileTokens(t *testing.T) {
 	sig[len(sig)-1] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last^1]
 	nonCanonical := parts[0] + "." + parts[1] + "." + string(sig)
 
+	// A valid HS256 token whose header marks an extension as critical, as
+	// RFC 7515 4.1.11 allows: Bureau understands none, so it must refuse it.
+	withCrit := func(crit any) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, validClaims(now))
+		tok.Header["crit"] = crit
+		s, err := tok.SignedString(testSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
 	tests := []struct{ name, token string }{
+		{"crit header naming an extension", withCrit([]string{"exp"})},
+		{"crit header empty list", withCrit([]string{})},
 		{"alg none", sign(t, jwt.SigningMethodNone, validClaims(now), jwt.UnsafeAllowNoneSignatureType)},
 		{"empty signature", strings.Replace(good, parts[2], "", 1)},
 		{"HS512 with our secret", sign(t, jwt.SigningMethodHS512, validClaims(now), testSecret)},

@@ -63,15 +63,14 @@ func (s *Server) login(c *gin.Context) error {
 	now := time.Now()
 	ip := c.ClientIP()
 	email := models.NormalizeEmail(req.Email)
-	if ok, wait := s.loginByIP.Allow("ip:"+ip, now); !ok {
-		return tooManyAttempts(wait)
-	}
-	if ok, wait := s.loginByEmail.Allow("email:"+email, now); !ok {
-		return tooManyAttempts(wait)
-	}
 	ctx := c.Request.Context()
-	u, err := models.GetUserByEmail(ctx, s.db, email)
+	attempt, err := s.admitLogin(ctx, ip, email, now)
+	if err != nil {
+		return err
+	}
+	u, err := models.GetUserByEmail(ctx, s.db, req.Email)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		attempt.cancelled(ctx, now)
 		return err
 	}
 	verified := false
@@ -87,9 +86,13 @@ func (s *Server) login(c *gin.Context) error {
 		}
 	})
 	if err != nil {
+		attempt.cancelled(ctx, now)
 		return err
 	}
 	if !verified || !u.Active {
+		if err := attempt.failed(ctx, now); err != nil {
+			return err
+		}
 		// The attempted email helps spot guessing; anything that is not an
 		// email (a password typed in the wrong field) is not recorded.
 		attempted := email
@@ -106,7 +109,9 @@ func (s *Server) login(c *gin.Context) error {
 		}
 		return invalidLogin()
 	}
-	s.loginByEmail.Reset("email:" + email)
+	if err := attempt.succeeded(ctx, now); err != nil {
+		return err
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.TouchLogin(ctx, tx, u.ID, now.UTC()); err != nil {
 			return err
@@ -206,8 +211,12 @@ func (s *Server) refresh(c *gin.Context) error {
 	return s.writeTokens(c, u, plain, expires, now)
 }
 
-// logout ends this session (its refresh family) and every access token of
-// the user, which takes effect on the very next request.
+// logout ends this session and every access token of the user, which
+// takes effect on the very next request. The session is the refresh family
+// of the cookie sent along; without that cookie (a script holding only the
+// access token, a cookie already cleared) there is no telling which family
+// is this session, so every refresh family of the user is ended: a sign-out
+// must never leave a refresh token able to mint new access tokens.
 func (s *Server) logout(c *gin.Context) error {
 	if !s.sameOrigin(c) {
 		return errForbidden("cross-origin requests may not use the session cookie")
@@ -215,16 +224,24 @@ func (s *Server) logout(c *gin.Context) error {
 	ctx := c.Request.Context()
 	now := time.Now()
 	u := currentUser(c)
-	if presented, err := c.Cookie(refreshCookie); err == nil && presented != "" {
-		if err := models.RevokeRefreshToken(ctx, s.db, auth.RefreshTokenDigest(presented), now); err != nil {
-			return err
-		}
-	}
+	presented, _ := c.Cookie(refreshCookie)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ended := false
+		if presented != "" {
+			var err error
+			if ended, err = models.RevokeRefreshToken(ctx, tx, u.ID, auth.RefreshTokenDigest(presented), now); err != nil {
+				return err
+			}
+		}
+		if !ended {
+			if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, now); err != nil {
+				return err
+			}
+		}
 		if err := models.BumpTokenVersion(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		return models.RecordAudit(ctx, tx, actor(c), "auth.logout", "user", u.ID, nil)
+		return models.RecordAudit(ctx, tx, actor(c), "auth.logout", "user", u.ID, map[string]any{"all_sessions": !ended})
 	})
 	if err != nil {
 		return err
@@ -306,21 +323,29 @@ func (s *Server) changePassword(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	now := time.Now()
-	if ok, wait := s.loginByEmail.Allow("email:"+currentUser(c).Email, now); !ok {
-		return tooManyAttempts(wait)
-	}
 	u, err := models.GetUser(ctx, s.db, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	// Guessing the current password with a stolen access token is held to
+	// the sign-in limits of this address and account.
+	attempt, err := s.admitLogin(ctx, c.ClientIP(), u.Email, now)
 	if err != nil {
 		return err
 	}
 	var current bool
 	if err := s.withHashSlot(ctx, func() { current, _ = auth.VerifyPassword(u.PasswordHash, req.CurrentPassword) }); err != nil {
+		attempt.cancelled(ctx, now)
 		return err
 	}
 	if !current {
+		if err := attempt.failed(ctx, now); err != nil {
+			return err
+		}
 		_ = models.RecordAudit(ctx, s.db, actor(c), "auth.password_change_failed", "user", u.ID, nil)
 		return invalidField("current_password", "is not correct")
 	}
+	attempt.cancelled(ctx, now)
 	if err := auth.CheckPasswordPolicy(req.NewPassword, u.Email); err != nil {
 		return invalidField("new_password", err.Error())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -302,19 +303,39 @@ func (s *Server) adminPreflight(c *gin.Context) {
 	c.Next()
 }
 
-// hashSlots bounds concurrent argon2id work: each hash takes 64 MiB, and
-// sign-in is reachable without an account, so many clients at once must
-// queue instead of exhausting memory.
-const hashSlots = 4
+// Password hashing capacity. Each argon2id hash holds 64 MiB and keeps two
+// cores busy, and sign-in is reachable without an account, so the work is
+// bounded: one slot per two cores, at most four (256 MiB), a queue of four
+// waiters per slot behind them (what a slot hashes in well under the wait
+// even on a busy machine), and a wait of at most a couple of seconds. A request past
+// that is answered 503 with Retry-After at once, instead of queueing without
+// bound (a burst of 60 logins once took p95 4.9 s and 565 MB). More slots
+// than cores would only add memory and latency: the hashes share the CPUs.
+const (
+	hashWaitersPerSlot = 4
+	hashMaxWait        = 2 * time.Second
+)
 
-// withHashSlot runs fn (a password hash or verification) in a slot.
+func hashSlots() int { return min(4, max(1, runtime.GOMAXPROCS(0)/2)) }
+
+func newHashGate() *auth.HashGate {
+	slots := hashSlots()
+	return auth.NewHashGate(slots, slots*hashWaitersPerSlot, hashMaxWait)
+}
+
+func hashingBusy() *Problem {
+	p := problem(http.StatusServiceUnavailable, "busy", "the server is handling too many sign-ins at once; try again shortly")
+	p.retryAfter = 1
+	return p
+}
+
+// withHashSlot runs fn (a password hash or verification) in a hashing slot,
+// or answers 503 when none frees up in time.
 func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
-	select {
-	case s.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	err := s.hashing.Run(ctx, fn)
+	if errors.Is(err, auth.ErrHashBusy) {
+		s.log.Warn("password hashing at capacity; request refused")
+		return hashingBusy()
 	}
-	defer func() { <-s.hashing }()
-	fn()
-	return nil
+	return err
 }

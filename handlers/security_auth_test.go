@@ -116,13 +116,14 @@ func TestAuthLoginFailuresLookAlike(t *testing.T) {
 	})
 }
 
-// The 11th attempt for one account within the window is refused, whatever
-// the password and however the email is spelled; other accounts still work.
-func TestAuthLoginRateLimitPerEmail(t *testing.T) {
+// From one address, the 6th attempt on one account within the window is
+// refused, whatever the password and however the email is spelled; other
+// accounts still work from there, and the owner from another address.
+func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
 	secEach(t, func(t *testing.T, env *secEnv) {
 		u := env.user("target@example.org")
 		other := env.user("bystander@example.org")
-		for i := 1; i <= 10; i++ {
+		for i := 1; i <= 5; i++ {
 			email := u.Email
 			if i%2 == 0 {
 				email = strings.ToUpper(email)
@@ -133,7 +134,7 @@ func TestAuthLoginRateLimitPerEmail(t *testing.T) {
 			}
 		}
 		res := env.do(secLoginReq(u.Email, u.Password))
-		secExpectProblem(t, "11th attempt", res, http.StatusTooManyRequests)
+		secExpectProblem(t, "6th attempt", res, http.StatusTooManyRequests)
 		retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
 		if err != nil || retry < 1 || retry > 15*60 {
 			t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
@@ -142,10 +143,15 @@ func TestAuthLoginRateLimitPerEmail(t *testing.T) {
 			t.Error("a refused attempt set a refresh cookie")
 		}
 		if res := env.do(secLoginReq(" TARGET@example.org", u.Password)); res.Code != http.StatusTooManyRequests {
-			t.Errorf("12th attempt, other spelling: %s", res)
+			t.Errorf("7th attempt, other spelling: %s", res)
 		}
 		if res := env.do(secLoginReq(other.Email, other.Password)); res.Code != http.StatusOK {
 			t.Errorf("another account is locked out too: %s", res)
+		}
+		r := secLoginReq(u.Email, u.Password)
+		r.Remote = "203.0.113.9:5000"
+		if res := env.do(r); res.Code != http.StatusOK {
+			t.Errorf("the owner from another address is locked out: %s", res)
 		}
 	})
 }

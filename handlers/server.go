@@ -7,6 +7,7 @@ package handlers
 import (
 	"io/fs"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,13 +51,14 @@ type Server struct {
 	ids           *requestIDs
 	cacheControlH []string
 
-	tokens       *auth.Tokens
-	enforcer     *policies.Enforcer
-	users        *userCache
-	refreshTTL   time.Duration
-	loginByIP    *auth.Limiter
-	loginByEmail *auth.Limiter
-	hashing      chan struct{}
+	tokens     *auth.Tokens
+	enforcer   *policies.Enforcer
+	users      *userCache
+	refreshTTL time.Duration
+	hashing    *auth.HashGate
+	// nextThrottlePurge is when expired sign-in counters are next deleted
+	// (Unix ns).
+	nextThrottlePurge atomic.Int64
 
 	admin     *adminApp
 	setupGate *setupGate
@@ -73,6 +75,9 @@ type Deps struct {
 	Tokens     *auth.Tokens       // access tokens
 	Enforcer   *policies.Enforcer // grants and role permissions
 	RefreshTTL time.Duration      // lifetime of a refresh token
+	// HashGate bounds concurrent password hashing; nil gets the default
+	// capacity (newHashGate).
+	HashGate *auth.HashGate
 
 	AdminFiles fs.FS  // the built web admin (web-admin.Files()); nil serves none
 	SetupToken string // one-time first-admin token while no account exists; "" for none
@@ -85,6 +90,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if d.HashGate == nil {
+		d.HashGate = newHashGate()
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
@@ -103,11 +111,7 @@ func NewServer(d Deps) *Server {
 		enforcer:   d.Enforcer,
 		users:      newUserCache(),
 		refreshTTL: d.RefreshTTL,
-		// Per client address: enough for a busy office behind one NAT.
-		loginByIP: auth.NewLimiter(30, 10*time.Minute),
-		// Per account: slows password guessing on one account to a crawl.
-		loginByEmail: auth.NewLimiter(10, 15*time.Minute),
-		hashing:      make(chan struct{}, hashSlots),
+		hashing:    d.HashGate,
 
 		admin:     loadAdminApp(d.AdminFiles),
 		setupGate: &setupGate{token: d.SetupToken},

@@ -78,8 +78,8 @@ func (s *Server) setup(c *gin.Context) error {
 		}
 	}()
 	bad := &models.ValidationError{}
-	if !models.ValidEmail(models.NormalizeEmail(req.Email)) {
-		bad.Add("email", "must be an email address such as name@example.org")
+	if msg := models.AccountEmailError(req.Email); msg != "" {
+		bad.Add("email", "%s", msg)
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(req.DisplayName)) > maxDisplayName {
 		bad.Add("display_name", "must be at most %d characters", maxDisplayName)

@@ -56,8 +56,8 @@ func UpdateAccount(ctx context.Context, db *gorm.DB, actor Actor, id string, cha
 		changed := []string{}
 		if change.Email != nil && NormalizeEmail(*change.Email) != u.Email {
 			email := NormalizeEmail(*change.Email)
-			if !ValidEmail(email) {
-				return Invalid("email", "must be an email address such as name@example.org")
+			if msg := AccountEmailError(email); msg != "" {
+				return Invalid("email", msg)
 			}
 			u.Email = email
 			changed = append(changed, "email")

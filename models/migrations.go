@@ -88,6 +88,16 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("grants")
 		},
 	},
+	{
+		// Sign-in counters shared by every instance (see LoginThrottle).
+		ID: "2026120201_login_throttles",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.Migrator().CreateTable(&m2026120201LoginThrottle{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("login_throttles")
+		},
+	},
 }
 
 // widenRevisionMessage gives revisions.message the type it has in the
@@ -344,3 +354,13 @@ func restartSequenceAfter(tx *gorm.DB, table string) error {
 	}
 	return tx.Exec("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), COALESCE((SELECT MAX(id) FROM " + table + "), 0) + 1, false)").Error
 }
+
+// --- 2026120201_login_throttles ---
+
+type m2026120201LoginThrottle struct {
+	Bucket    string `gorm:"primaryKey;size:64"`
+	Count     int64  `gorm:"not null"`
+	WindowEnd int64  `gorm:"not null;index"`
+}
+
+func (m2026120201LoginThrottle) TableName() string { return "login_throttles" }

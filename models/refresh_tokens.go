@@ -80,22 +80,23 @@ func RotateRefreshToken(ctx context.Context, db *gorm.DB, old, newDigest string,
 	return userID, err
 }
 
-// RevokeRefreshToken revokes the family of the token with digest (sign-out
-// of one session). An unknown digest is not an error.
-func RevokeRefreshToken(ctx context.Context, db *gorm.DB, digest string, now time.Time) error {
+// RevokeRefreshToken revokes the family of userID's token with digest
+// (sign-out of one session) and reports whether there was one. A digest that
+// is unknown or of another user revokes nothing.
+func RevokeRefreshToken(ctx context.Context, tx *gorm.DB, userID, digest string, now time.Time) (bool, error) {
 	var t RefreshToken
-	err := db.WithContext(ctx).Select("family_id").Where("digest = ?", digest).Take(&t).Error
+	err := tx.WithContext(ctx).Select("family_id").Where("digest = ? AND user_id = ?", digest, userID).Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	return revokeFamily(ctx, db, t.FamilyID, now)
+	return true, revokeFamily(ctx, tx, t.FamilyID, now)
 }
 
 // RevokeUserRefreshTokens ends every session of a user (password change,
-// deactivation).
+// deactivation, a sign-out that cannot tell which session is its own).
 func RevokeUserRefreshTokens(ctx context.Context, tx *gorm.DB, userID string, now time.Time) error {
 	return tx.WithContext(ctx).Model(&RefreshToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
 }

@@ -25,17 +25,13 @@ type User struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
-// NormalizeEmail is the form emails are stored and compared in: trimmed and
-// lower-cased, so sign-in and uniqueness ignore case.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
-
 // CreateUser stores a new active user. The caller hashes the password.
 func CreateUser(ctx context.Context, tx *gorm.DB, email, displayName, passwordHash string) (*User, error) {
-	email = NormalizeEmail(email)
 	v := &ValidationError{}
-	if !ValidEmail(email) {
-		v.Add("email", "must be an email address such as name@example.org")
+	if msg := AccountEmailError(email); msg != "" {
+		v.Add("email", "%s", msg)
 	}
+	email = NormalizeEmail(email)
 	displayName = strings.TrimSpace(displayName)
 	checkText(v, "display_name", displayName, maxName, false)
 	if err := v.Err(); err != nil {
@@ -63,7 +59,9 @@ func GetUser(ctx context.Context, db *gorm.DB, id string) (*User, error) {
 	return u, nil
 }
 
-// GetUserByEmail loads a user by email, ignoring case.
+// GetUserByEmail loads a user by email, in any spelling NormalizeEmail
+// folds together. An account stored before NormalizeEmail used PRECIS and
+// IDNA is also found by its old form.
 func GetUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
 	// No stored email holds a NUL or invalid UTF-8 (CreateUser validates),
 	// and PostgreSQL refuses such text outright: a sign-in with one is an
@@ -71,11 +69,22 @@ func GetUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, erro
 	if strings.ContainsRune(email, 0) || !utf8.ValidString(email) {
 		return nil, ErrNotFound
 	}
-	u := &User{}
-	if err := db.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).Take(u).Error; err != nil {
+	forms := []string{NormalizeEmail(email)}
+	if legacy := legacyNormalizeEmail(email); legacy != forms[0] {
+		forms = append(forms, legacy)
+	}
+	var users []User
+	if err := db.WithContext(ctx).Where("email IN ?", forms).Limit(2).Find(&users).Error; err != nil {
 		return nil, translateReadError(err)
 	}
-	return u, nil
+	for _, form := range forms { // the current form wins over the old one
+		for i := range users {
+			if users[i].Email == form {
+				return &users[i], nil
+			}
+		}
+	}
+	return nil, ErrNotFound
 }
 
 // UserFilter selects users for the admin list.

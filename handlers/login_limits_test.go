@@ -1,0 +1,213 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"bureau/auth"
+	"bureau/handlers"
+	"bureau/models/dbtest"
+)
+
+// Sign-in limits (handlers/login_guard.go) and the bounded hashing queue.
+
+// loginFrom is a login request from a given client address.
+func loginFrom(addr, email, password string) secReq {
+	r := secLoginReq(email, password)
+	r.Remote = addr + ":40000"
+	return r
+}
+
+// attack fails on email from n addresses of 198.51.100.0/24, each times
+// times, and checks every attempt was a plain 401.
+func attack(t *testing.T, env *secEnv, email string, first, n, times int) {
+	t.Helper()
+	for i := first; i < first+n; i++ {
+		for j := range times {
+			res := env.do(loginFrom(fmt.Sprintf("198.51.100.%d", i), email, fmt.Sprintf("guess %d-%d", i, j)))
+			if res.Code != http.StatusUnauthorized {
+				t.Fatalf("attacker %d, guess %d: %s", i, j, res)
+			}
+		}
+	}
+}
+
+// home is the address an owner signed in from before an attack.
+const home = "203.0.113.10"
+
+func signInFromHome(t *testing.T, env *secEnv, u *secUser) {
+	t.Helper()
+	if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
+		t.Fatalf("first sign-in from home: %s", res)
+	}
+}
+
+// Failures from many addresses used to lock the account for everyone,
+// its owner included. Now they only ration addresses that are new to the
+// account: the owner gets in from a known address, and from a new one too.
+func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		u := env.user("owner@example.org", "viewer *")
+		signInFromHome(t, env, u)
+		attack(t, env, u.Email, 1, 2, 4) // 8 failures from 2 addresses,
+		attack(t, env, u.Email, 3, 1, 2) // and 2 more: 10, the alarm
+
+		if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
+			t.Errorf("owner from a known address: %s", res)
+		}
+		if res := env.do(loginFrom("203.0.113.20", u.Email, u.Password)); res.Code != http.StatusOK {
+			t.Errorf("owner from a new address: %s", res)
+		}
+		// The attackers' addresses, which failed on it, may try no more,
+		// although each is below the ordinary limit of 5.
+		secExpectProblem(t, "attacker again", env.do(loginFrom("198.51.100.3", u.Email, "guess again")), http.StatusTooManyRequests)
+		// A new address gets one try while the account is under attack.
+		if res := env.do(loginFrom("198.51.100.77", u.Email, "one guess")); res.Code != http.StatusUnauthorized {
+			t.Errorf("a new address's first guess: %s", res)
+		}
+		secExpectProblem(t, "a new address's second guess", env.do(loginFrom("198.51.100.77", u.Email, "two guesses")), http.StatusTooManyRequests)
+	})
+}
+
+// While an account is under attack, new addresses share a budget: a botnet
+// gets a bounded number of guesses. The owner's known address is exempt.
+func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		u := env.user("budget@example.org", "viewer *")
+		signInFromHome(t, env, u)
+		attack(t, env, u.Email, 1, 2, 5) // 10 failures: under attack
+		attack(t, env, u.Email, 10, 20, 1)
+		res := env.do(loginFrom("198.51.100.200", u.Email, u.Password))
+		secExpectProblem(t, "past the budget, even with the password", res, http.StatusTooManyRequests)
+		if res.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
+			t.Errorf("owner from a known address: %s", res)
+		}
+	})
+}
+
+// Counters are in the database: two instances, each with its own
+// connection pool on one database, count together (on PostgreSQL, as
+// deployed behind a load balancer; on SQLite, two handles on one file).
+func TestLoginLimitsSharedByInstances(t *testing.T) {
+	for _, target := range dbtest.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			first := secNewEnv(t, dbtest.Migrated(t, target.URL), secConfig{}).router
+			second := secNewEnv(t, dbtest.Open(t, target.URL), secConfig{}).router
+			for i := range 30 {
+				h := first
+				if i%2 == 1 {
+					h = second
+				}
+				res := secServe(t, h, secLoginReq(fmt.Sprintf("sprayed-%d@example.org", i), "wrong password"))
+				if res.Code != http.StatusUnauthorized {
+					t.Fatalf("attempt %d: %s", i+1, res)
+				}
+			}
+			for name, h := range map[string]http.Handler{"first": first, "second": second} {
+				res := secServe(t, h, secLoginReq("sprayed-99@example.org", "wrong password"))
+				secExpectProblem(t, "31st attempt on the "+name+" instance", res, http.StatusTooManyRequests)
+			}
+		})
+	}
+}
+
+// Behind a trusted proxy (as in docker-compose.yml) each visitor is limited
+// by its own address, taken from X-Forwarded-For.
+func TestLoginLimitsPerClientBehindTrustedProxy(t *testing.T) {
+	cfg := secConfig{opts: func(o *handlers.Options) { o.TrustedProxies = []string{secPeer} }}
+	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+		u := env.user("proxied@example.org", "viewer *")
+		via := func(client, password string) *secResp {
+			r := secLoginReq(u.Email, password)
+			r.Header = map[string]string{"X-Forwarded-For": client}
+			return env.do(r)
+		}
+		for i := range 5 {
+			if res := via("198.51.100.5", fmt.Sprintf("guess %d", i)); res.Code != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %s", i, res)
+			}
+		}
+		secExpectProblem(t, "the guessing visitor", via("198.51.100.5", u.Password), http.StatusTooManyRequests)
+		if res := via("198.51.100.6", u.Password); res.Code != http.StatusOK {
+			t.Errorf("another visitor through the same proxy: %s", res)
+		}
+	})
+}
+
+// An IPv6 client is one /64: rotating the low bits buys no new budget.
+func TestLoginLimitsIPv6Prefix(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		u := env.user("six@example.org")
+		for i := range 5 {
+			r := secLoginReq(u.Email, "wrong password")
+			r.Remote = fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1)
+			if res := env.do(r); res.Code != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %s", i, res)
+			}
+		}
+		r := secLoginReq(u.Email, u.Password)
+		r.Remote = "[2001:db8:1:2:ffff::1]:443"
+		secExpectProblem(t, "same /64", env.do(r), http.StatusTooManyRequests)
+	})
+}
+
+// Past the hashing slots and the short queue, a sign-in is answered 503
+// with Retry-After at once instead of queueing without bound.
+func TestLoginHashQueueIsBounded(t *testing.T) {
+	gate := auth.NewHashGate(1, 1, time.Minute)
+	cfg := secConfig{deps: func(d *handlers.Deps) { d.HashGate = gate }}
+	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+		u := env.user("queued@example.org")
+		release, err := gate.Hold(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		send := func() *httptest.ResponseRecorder {
+			body, _ := json.Marshal(map[string]string{"email": u.Email, "password": u.Password})
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			env.router.ServeHTTP(rec, req)
+			return rec
+		}
+		queued := make(chan *httptest.ResponseRecorder, 1)
+		go func() { queued <- send() }()
+		deadline := time.Now().Add(5 * time.Second)
+		for gate.Waiting() != 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the first sign-in never queued")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		refused := send()
+		if refused.Code != http.StatusServiceUnavailable || refused.Header().Get("Retry-After") != "1" ||
+			!strings.HasPrefix(refused.Header().Get("Content-Type"), "application/problem+json") {
+			t.Errorf("past the queue: %d %v %s", refused.Code, refused.Header(), refused.Body)
+		}
+		release()
+		if res := <-queued; res.Code != http.StatusOK {
+			t.Errorf("queued sign-in: %d %s", res.Code, res.Body)
+		}
+		// The refused attempt was given back: the address and account
+		// limits did not count it.
+		for i := range 4 {
+			if res := env.do(secLoginReq(u.Email, "wrong password")); res.Code != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %s", i, res)
+			}
+		}
+		if res := env.do(secLoginReq(u.Email, u.Password)); res.Code != http.StatusOK {
+			t.Errorf("5th attempt after a 503: %s", res)
+		}
+	})
+}

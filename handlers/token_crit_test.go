@@ -1,0 +1,45 @@
+package handlers_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"bureau/auth"
+)
+
+// A token marking an extension as critical (RFC 7515 4.1.11) is refused,
+// even when it is otherwise valid and signed with the real secret.
+func TestAccessTokenWithCritHeaderIsRefused(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		u := env.user("crit@example.org", "viewer *")
+		now := time.Now()
+		sign := func(crit bool) string {
+			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, auth.Claims{
+				RegisteredClaims: jwt.RegisteredClaims{
+					Issuer: secIssuer, Subject: u.ID, Audience: jwt.ClaimStrings{secAudience},
+					ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
+				},
+				TokenVersion: env.tokenVersion(u.ID),
+			})
+			if crit {
+				tok.Header["crit"] = []string{"bureau-ext"}
+				tok.Header["bureau-ext"] = true
+			}
+			s, err := tok.SignedString([]byte(secSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		me := func(token string) *secResp {
+			return env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: token})
+		}
+		if res := me(sign(false)); res.Code != http.StatusOK {
+			t.Fatalf("the same token without crit: %s", res)
+		}
+		secExpectProblem(t, "token with crit", me(sign(true)), http.StatusUnauthorized)
+	})
+}

@@ -13,7 +13,7 @@ func MigrateTo(ctx context.Context, db *gorm.DB, id string) error {
 	return gormigrate.New(db.WithContext(ctx), migrateOptions, migrations).MigrateTo(id)
 }
 
-// RollbackLast undoes the newest applied migration.
-func RollbackLast(ctx context.Context, db *gorm.DB) error {
-	return gormigrate.New(db.WithContext(ctx), migrateOptions, migrations).RollbackLast()
+// RollbackTo undoes the applied migrations newer than id.
+func RollbackTo(ctx context.Context, db *gorm.DB, id string) error {
+	return gormigrate.New(db.WithContext(ctx), migrateOptions, migrations).RollbackTo(id)
 }

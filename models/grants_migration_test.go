@@ -93,7 +93,7 @@ func TestGrantsMigration(t *testing.T) {
 				t.Fatalf("new grant after the migration: id %d, %v", row.ID, err)
 			}
 
-			if err := models.RollbackLast(ctx, db); err != nil {
+			if err := models.RollbackTo(ctx, db, "202612010004_revision_messages"); err != nil {
 				t.Fatal(err)
 			}
 			var back []struct {

@@ -78,8 +78,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 // observe records metrics and one structured log line per request. Routes
-// are labelled by template ("/api/v1/offices/:slug"), never by raw path, so
-// label cardinality stays bounded.
+// are labelled by template ("/api/v1/offices/:slug"), never by raw path, and
+// every unmatched path shares one label, as every unknown method does, so
+// label cardinality stays bounded whatever clients send.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -94,8 +95,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+		method := metricMethod(c.Request.Method)
+		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		s.log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("request_id", requestID(c)),
 			slog.String("method", c.Request.Method),
@@ -107,6 +109,17 @@ func (s *Server) observe() gin.HandlerFunc {
 			slog.String("client_ip", c.ClientIP()),
 		)
 	}
+}
+
+// metricMethod is the method as a metrics label: any method a client may
+// make up ("M0000001") counts as "other", so labels stay a fixed set.
+func metricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // recoverer turns a panic into a logged 500 problem instead of a dropped

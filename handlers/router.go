@@ -20,6 +20,12 @@ func (s *Server) Router() *gin.Engine {
 		_ = r.SetTrustedProxies(nil)
 	}
 	r.HandleMethodNotAllowed = true
+	// No automatic redirects to a path with or without a trailing slash:
+	// Gin builds their Location from X-Forwarded-Prefix, which any client
+	// can send (an open redirect), and an API's paths are exact anyway. A
+	// near-miss is a 404 problem like any unknown path.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, errNotFound("no such resource")) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+c.Request.Method))

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -145,6 +146,23 @@ func (s *Server) limitBody() gin.HandlerFunc {
 		if c.Request.Body != nil && c.Request.Body != http.NoBody {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
 		}
+		c.Next()
+	}
+}
+
+// dbDeadline bounds every database statement a request runs: handlers pass
+// the request's context to the database, so a frozen database answers 503
+// (models.IsUnavailable) instead of holding the request. Public reads serve
+// from memory and go without.
+func (s *Server) dbDeadline() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.opts.DBTimeout <= 0 {
+			c.Next()
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.DBTimeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }

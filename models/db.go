@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 		err error
 	)
 	switch {
-	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+	case isPostgresURL(databaseURL):
 		db, err = gorm.Open(postgres.Open(databaseURL), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", redactURLError(err, databaseURL))
@@ -94,6 +95,34 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 		return nil, fmt.Errorf("connect to database: %w", redactURLError(err, databaseURL))
 	}
 	return db, nil
+}
+
+// WithStatementTimeout returns a PostgreSQL database URL whose connections
+// cancel any statement running (or waiting for a lock) longer than d, so a
+// frozen database cannot hold a request past its deadline even if the
+// request's context were lost on the way. A timeout already in the URL is
+// kept; SQLite URLs come back unchanged (SQLite has no such setting: the
+// request's context interrupts its queries).
+func WithStatementTimeout(databaseURL string, d time.Duration) string {
+	if !isPostgresURL(databaseURL) || d <= 0 {
+		return databaseURL
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL // Open reports the bad URL
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") || strings.Contains(q.Get("options"), "statement_timeout") {
+		return databaseURL
+	}
+	// pgx sends unknown URL parameters as run-time settings of the session.
+	q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func isPostgresURL(databaseURL string) bool {
+	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
 
 // Close releases the connection pool.

@@ -26,7 +26,7 @@ type Config struct {
 	AccessTokenTTL     time.Duration
 	RefreshTokenTTL    time.Duration
 	LogLevel           string
-	LogFormat          string // "text" or "json"
+	LogFormat          string        // "text" or "json"
 	ShutdownTimeout    time.Duration // how long in-flight requests may take to finish
 	ShutdownDrain      time.Duration // how long to keep serving after SIGTERM, not ready
 	DBTimeout          time.Duration // deadline of one request's database work

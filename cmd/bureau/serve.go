@@ -30,9 +30,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := prepareDatabase(ctx, cfg, log); err != nil {
 		return err
 	}
-	// Requests' statements are cut at the request deadline by PostgreSQL
-	// itself too; migrations above ran without that limit.
-	db, err := models.Open(ctx, models.WithStatementTimeout(cfg.DatabaseURL, cfg.DBTimeout), log)
+	// The database itself cuts a request's statements at the request
+	// deadline too; migrations above ran without that limit.
+	db, err := models.OpenWith(ctx, cfg.DatabaseURL, log, models.OpenOptions{StatementTimeout: cfg.DBTimeout})
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,21 @@ func TestWritesAnswer503WhenTheDatabaseIsFrozen(t *testing.T) {
 	}
 }
 
+// faultsPostgresURL is a fresh PostgreSQL schema's URL; without PostgreSQL
+// the test is skipped, for the reason given.
+func faultsPostgresURL(t *testing.T, whyNotSQLite string) string {
+	t.Helper()
+	if os.Getenv("BUREAU_TEST_POSTGRES_URL") == "" {
+		t.Skip("needs PostgreSQL (BUREAU_TEST_POSTGRES_URL): " + whyNotSQLite)
+	}
+	for _, target := range dbtest.Targets(t) {
+		if target.Name == "postgres" {
+			return target.URL
+		}
+	}
+	panic("unreachable: Targets includes PostgreSQL when its URL is set")
+}
+
 // faultsProxy forwards TCP connections to PostgreSQL until cut, which
 // closes the port and every connection through it: a database outage as
 // the server sees one.
@@ -193,15 +208,7 @@ func (p *faultsProxy) restore() {
 // database, public reads keep answering from memory, and everything works
 // again when the database returns.
 func TestAdminAnswers503DuringADatabaseOutage(t *testing.T) {
-	if os.Getenv("BUREAU_TEST_POSTGRES_URL") == "" {
-		t.Skip("needs PostgreSQL (BUREAU_TEST_POSTGRES_URL); SQLite is a file, frozen but never unreachable")
-	}
-	var pgURL string
-	for _, target := range dbtest.Targets(t) {
-		if target.Name == "postgres" {
-			pgURL = target.URL
-		}
-	}
+	pgURL := faultsPostgresURL(t, "SQLite is a file, frozen but never unreachable")
 	u, err := url.Parse(pgURL)
 	if err != nil {
 		t.Fatal(err)
@@ -264,15 +271,7 @@ func TestDrainingTurnsNotReadyAndClosesConnections(t *testing.T) {
 // seconds, and a publication made while it was away is served, though its
 // notification was lost.
 func TestListenerReconnectsAndCatchesUp(t *testing.T) {
-	if os.Getenv("BUREAU_TEST_POSTGRES_URL") == "" {
-		t.Skip("needs PostgreSQL (BUREAU_TEST_POSTGRES_URL): SQLite's events table has no connection to lose")
-	}
-	var pgURL string
-	for _, target := range dbtest.Targets(t) {
-		if target.Name == "postgres" {
-			pgURL = target.URL
-		}
-	}
+	pgURL := faultsPostgresURL(t, "SQLite's events table has no connection to lose")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Its own application_name tells this test's listener from those of

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gorm.io/gorm"
 
 	"bureau/auth"
 	"bureau/handlers"
@@ -159,27 +160,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 // into a new embedded database, on a connection of its own: a migration may
 // run longer than any request may.
 func prepareDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
-	db, err := models.Open(ctx, cfg.DatabaseURL, log)
-	if err != nil {
-		return err
-	}
-	defer models.Close(db)
-	if err := models.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if !cfg.Embedded() {
+	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+		if !cfg.Embedded() {
+			return nil
+		}
+		empty, err := models.IsEmpty(ctx, db)
+		if err != nil || !empty {
+			return err
+		}
+		n, err := models.SeedDemo(ctx, db)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		log.Info("loaded the demo content into the new embedded database", "documents", n)
 		return nil
-	}
-	empty, err := models.IsEmpty(ctx, db)
-	if err != nil || !empty {
-		return err
-	}
-	n, err := models.SeedDemo(ctx, db)
-	if err != nil {
-		return fmt.Errorf("load demo content: %w", err)
-	}
-	log.Info("loaded the demo content into the new embedded database", "documents", n)
-	return nil
+	})
 }
 
 // newTokens builds the access-token issuer. Without a configured secret

@@ -26,24 +26,29 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSIGTERMStopsGracefully starts `bureau serve` as a process, sends it
-// SIGTERM and expects a clean exit after draining.
-func TestSIGTERMStopsGracefully(t *testing.T) {
-	dir := t.TempDir()
-	addr := freePort(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+// startServe runs `bureau serve` as a child process on a new embedded
+// database, with extra BUREAU_* settings, and waits until it is ready.
+func startServe(t *testing.T, env ...string) (cmd *exec.Cmd, addr string, stderr *bytes.Buffer) {
+	t.Helper()
+	addr = freePort(t)
+	cmd = exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		"BUREAU_TEST_RUN_MAIN=1", "BUREAU_TEST_ARGS=serve",
-		"BUREAU_ADDR="+addr, "BUREAU_DATABASE_URL=sqlite:"+filepath.Join(dir, "bureau.db"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+		"BUREAU_ADDR="+addr, "BUREAU_DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "bureau.db"))
+	cmd.Env = append(cmd.Env, env...)
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	waitReady(t, addr)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	return cmd, addr, stderr
+}
+
+// waitExit expects the process to exit cleanly within 20 s.
+func waitExit(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -52,9 +57,18 @@ func TestSIGTERMStopsGracefully(t *testing.T) {
 			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
 		t.Fatal("no exit within 20 s of SIGTERM")
 	}
+}
+
+// TestSIGTERMStopsGracefully starts `bureau serve` as a process, sends it
+// SIGTERM and expects a clean exit after draining.
+func TestSIGTERMStopsGracefully(t *testing.T) {
+	cmd, _, stderr := startServe(t)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, cmd, stderr)
 	if !strings.Contains(stderr.String(), "shutting down") || !strings.Contains(stderr.String(), "stopped") {
 		t.Fatalf("no graceful shutdown in the log:\n%s", stderr.String())
 	}
@@ -65,20 +79,7 @@ func TestSIGTERMStopsGracefully(t *testing.T) {
 // Connection: close, for the drain period. Clients that, like a load
 // balancer, stop sending here once /readyz says 503 see no failed request.
 func TestSIGTERMDrainsKeepAliveLoad(t *testing.T) {
-	dir := t.TempDir()
-	addr := freePort(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(),
-		"BUREAU_TEST_RUN_MAIN=1", "BUREAU_TEST_ARGS=serve", "BUREAU_LOG_LEVEL=warn",
-		"BUREAU_ADDR="+addr, "BUREAU_DATABASE_URL=sqlite:"+filepath.Join(dir, "bureau.db"),
-		"BUREAU_SHUTDOWN_DRAIN=1500ms")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }()
-	waitReady(t, addr)
+	cmd, addr, stderr := startServe(t, "BUREAU_LOG_LEVEL=warn", "BUREAU_SHUTDOWN_DRAIN=1500ms")
 
 	var (
 		stop            atomic.Bool
@@ -146,16 +147,7 @@ func TestSIGTERMDrainsKeepAliveLoad(t *testing.T) {
 		t.Fatal("/readyz did not turn 503 within 1 s of SIGTERM")
 	}
 
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no exit within 20 s of SIGTERM")
-	}
+	waitExit(t, cmd, stderr)
 	t.Logf("served %d requests (%d after SIGTERM); /readyz 503 after %s", served.Load(), served.Load()-servedAtTerm, notReadyAfter)
 	if n := failed.Load(); n != 0 {
 		t.Errorf("%d requests failed across the shutdown", n)

@@ -102,6 +102,7 @@ func (s *Server) readyz(c *gin.Context) error {
 		down = append(down, "changes from other instances are not being received")
 	}
 	if s.ready.draining.Load() {
+		c.Writer.Header()["Connection"] = hClose // even if draining began mid-request
 		checks["shutdown"] = "draining"
 		down = append(down, "the server is shutting down")
 	}

@@ -3,7 +3,7 @@ BUREAU_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disa
 export BUREAU_TEST_POSTGRES_URL
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-go test-web admin e2e vet build bench bench-admin clean
+.PHONY: run test test-go test-web lint-openapi admin e2e vet build bench bench-admin clean
 
 run:            ## run Bureau with the embedded database and demo content
 	go run ./cmd/bureau serve
@@ -15,9 +15,9 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	go vet ./...
 
-# Everything: Go checks, the web admin's checks and build (which must equal
+# Everything: Go checks, the OpenAPI lint, the web admin's checks and build (which must equal
 # the committed web-admin/dist), the Go tests, then the browser tests.
-test: vet test-web test-go e2e ## all tests, on SQLite and on PostgreSQL, with the race detector
+test: vet lint-openapi test-web test-go e2e ## all tests, on SQLite and on PostgreSQL, with the race detector
 
 test-go:        ## the Go tests, on SQLite and on PostgreSQL, with the race detector
 	@if ! go run ./models/dbtest/pgcheck >/dev/null 2>&1; then \
@@ -30,6 +30,13 @@ test-go:        ## the Go tests, on SQLite and on PostgreSQL, with the race dete
 web-admin/node_modules/.package-lock.json: web-admin/package-lock.json
 	cd web-admin && npm ci --no-audit --no-fund
 	@touch $@
+
+tools/openapi-lint/node_modules/.package-lock.json: tools/openapi-lint/package-lock.json
+	cd tools/openapi-lint && npm ci --no-audit --no-fund
+	@touch $@
+
+lint-openapi: tools/openapi-lint/node_modules/.package-lock.json ## the OpenAPI document against Redocly's recommended rules
+	cd tools/openapi-lint && npx --no-install redocly lint --config redocly.yaml ../../handlers/openapi.json
 
 admin: web-admin/node_modules/.package-lock.json ## build the web admin into web-admin/dist (commit the result)
 	cd web-admin && npm run build

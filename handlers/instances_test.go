@@ -37,7 +37,9 @@ func instStart(t *testing.T, ctx context.Context, url string, db *gorm.DB, token
 		t.Fatal(err)
 	}
 	srv := handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Tokens: tokens, Enforcer: enforcer, Options: handlers.DefaultOptions()})
-	go models.Listen(ctx, db, url, nil, func(p string) { srv.HandleEvent(ctx, p) }, func() { srv.Resync(ctx) }, func() {})
+	connected := make(chan bool)
+	go models.Listen(ctx, db, url, nil, func(p string) { srv.HandleEvent(ctx, p) }, connected)
+	go srv.FollowListener(ctx, connected)
 	return &instServer{srv: srv, router: srv.Router()}
 }
 

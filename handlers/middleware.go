@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -78,8 +79,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 // observe records metrics and one structured log line per request. Routes
-// are labelled by template ("/api/v1/offices/:slug"), never by raw path, so
-// label cardinality stays bounded.
+// are labelled by template ("/api/v1/offices/:slug"), never by raw path, and
+// every unmatched path shares one label, as every unknown method does, so
+// label cardinality stays bounded whatever clients send.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -94,8 +96,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+		method := metricMethod(c.Request.Method)
+		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		s.log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("request_id", requestID(c)),
 			slog.String("method", c.Request.Method),
@@ -107,6 +110,17 @@ func (s *Server) observe() gin.HandlerFunc {
 			slog.String("client_ip", c.ClientIP()),
 		)
 	}
+}
+
+// metricMethod is the method as a metrics label: any method a client may
+// make up ("M0000001") counts as "other", so labels stay a fixed set.
+func metricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // recoverer turns a panic into a logged 500 problem instead of a dropped
@@ -132,6 +146,23 @@ func (s *Server) limitBody() gin.HandlerFunc {
 		if c.Request.Body != nil && c.Request.Body != http.NoBody {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
 		}
+		c.Next()
+	}
+}
+
+// dbDeadline bounds every database statement a request runs: handlers pass
+// the request's context to the database, so a frozen database answers 503
+// (models.IsUnavailable) instead of holding the request. Public reads serve
+// from memory and go without.
+func (s *Server) dbDeadline() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.opts.DBTimeout <= 0 {
+			c.Next()
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.DBTimeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }

@@ -20,6 +20,7 @@ type Problem struct {
 	Detail  string              `json:"detail,omitempty"`
 	Errors  []models.FieldError `json:"errors,omitempty"`
 	Current *int                `json:"current_version,omitempty"` // on 412: the version to merge with
+	Checks  map[string]string   `json:"checks,omitempty"`          // on /readyz: each dependency's state
 
 	retryAfter int // seconds; sets Retry-After on 429 and 503
 }
@@ -93,12 +94,22 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		p = errNotFound("no such item")
 	case errors.As(err, &tooLarge):
 		p = problem(http.StatusRequestEntityTooLarge, "too-large", "the request body is larger than "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes")
+	case models.IsUnavailable(err):
+		// Down, frozen or past the deadline: worth retrying, not a bug. The
+		// database's own words stay in the log.
+		s.log.WarnContext(c.Request.Context(), "database unavailable", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
+		p = problem(http.StatusServiceUnavailable, "unavailable", "the database is not available right now; try again shortly")
+		p.retryAfter = unavailableRetryAfter
 	default:
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
 		p = problem(http.StatusInternalServerError, "internal", "something went wrong; the request id is "+requestID(c))
 	}
 	writeProblem(c, p)
 }
+
+// unavailableRetryAfter (seconds) is how soon a client should retry after a
+// database outage or timeout: writes resume within a second of its end.
+const unavailableRetryAfter = 2
 
 func writeProblem(c *gin.Context, p *Problem) {
 	body, err := json.Marshal(p)

@@ -20,11 +20,17 @@ func (s *Server) Router() *gin.Engine {
 		_ = r.SetTrustedProxies(nil)
 	}
 	r.HandleMethodNotAllowed = true
+	// No automatic redirects to a path with or without a trailing slash:
+	// Gin builds their Location from X-Forwarded-Prefix, which any client
+	// can send (an open redirect), and an API's paths are exact anyway. A
+	// near-miss is a 404 problem like any unknown path.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, errNotFound("no such resource")) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+c.Request.Method))
 	})
-	r.Use(requestIDMiddleware(s.ids), s.observe(), s.recoverer(), securityHeaders, s.limitBody(), s.adminPreflight)
+	r.Use(requestIDMiddleware(s.ids), s.observe(), s.recoverer(), s.closeWhileDraining, securityHeaders, s.limitBody(), s.adminPreflight)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.handle(s.readyz))
@@ -48,7 +54,7 @@ func (s *Server) Router() *gin.Engine {
 
 	// Sign-in. Login, refresh and first-run setup are the only API routes
 	// without a token.
-	authGroup := r.Group("/api/v1/auth", s.adminCORS)
+	authGroup := r.Group("/api/v1/auth", s.adminCORS, s.dbDeadline())
 	authGroup.POST("/login", s.handle(s.login))
 	authGroup.POST("/refresh", s.handle(s.refresh))
 	authGroup.POST("/setup", s.handle(s.setup))
@@ -59,7 +65,7 @@ func (s *Server) Router() *gin.Engine {
 
 	// The admin API: every route authenticates, then checks the role's
 	// permission; handlers check the scope of the object they touch.
-	admin := r.Group("/api/v1/admin", s.adminCORS, s.authenticate)
+	admin := r.Group("/api/v1/admin", s.adminCORS, s.dbDeadline(), s.authenticate)
 	s.contentRoutes(admin, models.KindOffice)
 	s.contentRoutes(admin, models.KindDepartment)
 

@@ -28,6 +28,9 @@ type Options struct {
 	TrustedProxies []string
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
+	// DBTimeout bounds the database work of one admin or sign-in request;
+	// past it the answer is 503 with Retry-After.
+	DBTimeout time.Duration
 	// Production turns on Secure cookies and hides debugging aids.
 	Production bool
 }
@@ -37,6 +40,7 @@ func DefaultOptions() Options {
 	return Options{
 		PublicCacheControl: "public, max-age=60, stale-while-revalidate=300",
 		MaxBodyBytes:       1 << 20,
+		DBTimeout:          5 * time.Second,
 	}
 }
 
@@ -50,6 +54,7 @@ type Server struct {
 	registry      *prometheus.Registry
 	ids           *requestIDs
 	cacheControlH []string
+	ready         readiness
 
 	tokens     *auth.Tokens
 	enforcer   *policies.Enforcer

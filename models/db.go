@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,22 @@ func DialectOf(db *gorm.DB) Dialect {
 // "sqlite:PATH" (the embedded default, a pure-Go SQLite file) or
 // "postgres://..." / "postgresql://...". It does not migrate.
 func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, error) {
+	return OpenWith(ctx, databaseURL, log, OpenOptions{})
+}
+
+// OpenOptions tune a connection pool for its use.
+type OpenOptions struct {
+	// StatementTimeout, when set, bounds how long one statement may run or
+	// wait for a lock: PostgreSQL cancels it (statement_timeout), SQLite
+	// gives up waiting for another process's write lock (busy timeout,
+	// which a cancelled context cannot cut short). The server sets it to
+	// its request deadline, so a frozen database cannot hold a request past
+	// it; migrations and exports run without.
+	StatementTimeout time.Duration
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, databaseURL string, log *slog.Logger, opts OpenOptions) (*gorm.DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -50,8 +67,12 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 		err error
 	)
 	switch {
-	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		db, err = gorm.Open(postgres.Open(databaseURL), cfg)
+	case isPostgresURL(databaseURL):
+		dsn := databaseURL
+		if opts.StatementTimeout > 0 {
+			dsn = withStatementTimeout(databaseURL, opts.StatementTimeout)
+		}
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", redactURLError(err, databaseURL))
 		}
@@ -67,8 +88,13 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 			}
 		}
 		// WAL lets readers proceed during a write; the busy timeout absorbs
-		// short lock waits instead of failing with SQLITE_BUSY.
-		dsn := path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// short lock waits (another process writing) instead of failing
+		// with SQLITE_BUSY.
+		busy := 10 * time.Second
+		if opts.StatementTimeout > 0 {
+			busy = opts.StatementTimeout
+		}
+		dsn := path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = gorm.Open(sqlite.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -94,6 +120,28 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 		return nil, fmt.Errorf("connect to database: %w", redactURLError(err, databaseURL))
 	}
 	return db, nil
+}
+
+// withStatementTimeout returns a PostgreSQL database URL whose sessions
+// cancel any statement running (or waiting for a lock) longer than d. A
+// timeout already in the URL is kept.
+func withStatementTimeout(databaseURL string, d time.Duration) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL // the driver reports the bad URL
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") || strings.Contains(q.Get("options"), "statement_timeout") {
+		return databaseURL
+	}
+	// pgx sends unknown URL parameters as run-time settings of the session.
+	q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func isPostgresURL(databaseURL string) bool {
+	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
 
 // Close releases the connection pool.

@@ -3,7 +3,7 @@ package models
 import (
 	"context"
 	"log/slog"
-	"strings"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,34 +42,53 @@ func Notify(ctx context.Context, tx *gorm.DB, payload string) error {
 	return tx.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", EventChannel, payload).Error
 }
 
+// Reconnection delays of the PostgreSQL listener: the first wait is long
+// enough not to hammer a database that is restarting, the longest short
+// enough that an instance catches up within seconds of its return.
+const (
+	listenRetryMin = 500 * time.Millisecond
+	listenRetryMax = 3 * time.Second
+)
+
 // Listen delivers the events of other instances (and this one's) to handle,
-// until ctx ends. ready is called once events are being received, so that
-// a caller who loads its caches after it misses nothing. On PostgreSQL it
-// LISTENs, reconnects after a lost connection and then calls resync, since
-// events sent while disconnected are lost. On SQLite it polls the events
-// table of db.
-func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), resync, ready func()) {
+// until ctx ends, and reports on connected whether events are being
+// received: true once listening, false when the connection is lost (events
+// sent meanwhile are lost with it, so a true after a false means "reload
+// everything"). A caller who loads its caches after the first true misses
+// nothing. The caller must read connected until Listen closes it on return.
+//
+// On PostgreSQL it LISTENs on a connection of its own (application_name
+// "bureau-events" unless the URL names one) and reconnects quickly after a
+// loss. On SQLite it polls the events table of db, and is connected from
+// its first read on.
+func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), connected chan<- bool) {
+	defer close(connected)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if !strings.HasPrefix(databaseURL, "postgres://") && !strings.HasPrefix(databaseURL, "postgresql://") {
-		pollEvents(ctx, db, log, time.Second, handle, ready)
+	report := func(up bool) {
+		select {
+		case connected <- up:
+		case <-ctx.Done():
+		}
+	}
+	if !isPostgresURL(databaseURL) {
+		pollEvents(ctx, db, log, time.Second, handle, func() { report(true) })
 		return
 	}
-	backoff := time.Second
-	first := true
+	backoff := listenRetryMin
 	for ctx.Err() == nil {
+		wasUp := false
 		err := listenOnce(ctx, databaseURL, func() {
-			if first {
-				ready()
-			} else {
-				resync()
-			}
-			first = false
-			backoff = time.Second
+			wasUp = true
+			backoff = listenRetryMin
+			report(true)
 		}, handle)
 		if ctx.Err() != nil {
 			return
+		}
+		if wasUp {
+			report(false)
 		}
 		log.Warn("event listener disconnected; retrying", "error", redactURLError(err, databaseURL).Error(), "in", backoff.String())
 		select {
@@ -77,12 +96,23 @@ func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logg
 			return
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 30*time.Second)
+		backoff = min(backoff*2, listenRetryMax)
 	}
 }
 
 func listenOnce(ctx context.Context, databaseURL string, connected func(), handle func(string)) error {
-	conn, err := pgx.Connect(ctx, databaseURL)
+	config, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return err
+	}
+	if config.RuntimeParams["application_name"] == "" {
+		config.RuntimeParams["application_name"] = "bureau-events"
+	}
+	// An unreachable server must not hold a connection attempt for long;
+	// keep-alives notice a connection that died without a word sooner.
+	config.ConnectTimeout = 5 * time.Second
+	config.DialFunc = (&net.Dialer{KeepAlive: 15 * time.Second}).DialContext
+	conn, err := pgx.ConnectConfig(ctx, config)
 	if err != nil {
 		return err
 	}

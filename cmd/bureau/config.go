@@ -26,8 +26,10 @@ type Config struct {
 	AccessTokenTTL     time.Duration
 	RefreshTokenTTL    time.Duration
 	LogLevel           string
-	LogFormat          string // "text" or "json"
-	ShutdownTimeout    time.Duration
+	LogFormat          string        // "text" or "json"
+	ShutdownTimeout    time.Duration // how long in-flight requests may take to finish
+	ShutdownDrain      time.Duration // how long to keep serving after SIGTERM, not ready
+	DBTimeout          time.Duration // deadline of one request's database work
 }
 
 // Production reports whether BUREAU_ENV=production.
@@ -81,6 +83,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.AccessTokenTTL = duration("BUREAU_ACCESS_TOKEN_TTL", "15m")
 	c.RefreshTokenTTL = duration("BUREAU_REFRESH_TOKEN_TTL", "720h")
 	c.ShutdownTimeout = duration("BUREAU_SHUTDOWN_TIMEOUT", "20s")
+	c.DBTimeout = duration("BUREAU_DB_TIMEOUT", "5s")
+	// Behind a load balancer, keep serving for a few health-check intervals
+	// after SIGTERM so it stops routing here before the port closes. A
+	// developer's server (and the browser tests') stops at once.
+	defaultDrain := "0s"
+	if c.Production() {
+		defaultDrain = "5s"
+	}
+	rawDrain := get("BUREAU_SHUTDOWN_DRAIN", defaultDrain)
+	if rawDrain == "0" {
+		rawDrain = "0s"
+	}
+	drain, err := time.ParseDuration(rawDrain)
+	c.ShutdownDrain = drain
+	if err != nil || drain < 0 {
+		errs = append(errs, fmt.Errorf("BUREAU_SHUTDOWN_DRAIN: %q is not a duration such as 5s (0 for none)", rawDrain))
+	}
 	rawMax := get("BUREAU_MAX_BODY_BYTES", "1048576")
 	maxBody, err := strconv.ParseInt(rawMax, 10, 64)
 	if err != nil || maxBody < 1024 {

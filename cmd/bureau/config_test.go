@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -21,6 +22,14 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Production() || !c.Embedded() || c.LogFormat != "text" {
 		t.Fatalf("defaults: %+v", c)
+	}
+	// A developer's server stops at once; one in production drains first.
+	if c.DBTimeout != 5*time.Second || c.ShutdownDrain != 0 {
+		t.Fatalf("DB timeout %s, drain %s", c.DBTimeout, c.ShutdownDrain)
+	}
+	prod, err := LoadConfig(env(map[string]string{"BUREAU_ENV": "production", "BUREAU_JWT_SECRET": strings.Repeat("s", 32)}))
+	if err != nil || prod.ShutdownDrain != 5*time.Second {
+		t.Fatalf("production drain %s (%v)", prod.ShutdownDrain, err)
 	}
 }
 
@@ -50,6 +59,9 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"bad origin", map[string]string{"BUREAU_ADMIN_ORIGINS": "admin.example.org"}, "BUREAU_ADMIN_ORIGINS"},
 		{"bad duration", map[string]string{"BUREAU_ACCESS_TOKEN_TTL": "soon"}, "BUREAU_ACCESS_TOKEN_TTL"},
 		{"bad body limit", map[string]string{"BUREAU_MAX_BODY_BYTES": "12"}, "BUREAU_MAX_BODY_BYTES"},
+		{"bad db timeout", map[string]string{"BUREAU_DB_TIMEOUT": "0"}, "BUREAU_DB_TIMEOUT"},
+		{"no drain", map[string]string{"BUREAU_SHUTDOWN_DRAIN": "0"}, ""},
+		{"bad drain", map[string]string{"BUREAU_SHUTDOWN_DRAIN": "-1s"}, "BUREAU_SHUTDOWN_DRAIN"},
 		{"bad log level", map[string]string{"BUREAU_LOG_LEVEL": "loud"}, "BUREAU_LOG_LEVEL"},
 	}
 	for _, tc := range cases {

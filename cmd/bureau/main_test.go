@@ -98,6 +98,7 @@ func TestServeLikeCompose(t *testing.T) {
 				"BUREAU_JWT_SECRET":        strings.Repeat("z", 48),
 				"BUREAU_LOG_FORMAT":        "json",
 				"BUREAU_DATA_DIR":          dir,
+				"BUREAU_SHUTDOWN_DRAIN":    "0",
 			}
 			if _, err := runCLI(t, env, "", "seed", "demo"); err != nil {
 				t.Fatal(err)

@@ -9,12 +9,11 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gorm.io/gorm"
 
 	"bureau/auth"
 	"bureau/handlers"
@@ -24,30 +23,21 @@ import (
 	webadmin "bureau/web-admin"
 )
 
-// serve runs the HTTP server until ctx ends (SIGINT or SIGTERM), then drains
-// in-flight requests for up to cfg.ShutdownTimeout.
+// serve runs the HTTP server until ctx ends (SIGINT or SIGTERM). Then it
+// turns not ready and keeps serving, with Connection: close, for
+// cfg.ShutdownDrain so that load balancers move away, closes the port and
+// lets in-flight requests finish for up to cfg.ShutdownTimeout.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	db, err := models.Open(ctx, cfg.DatabaseURL, log)
+	if err := prepareDatabase(ctx, cfg, log); err != nil {
+		return err
+	}
+	// The database itself cuts a request's statements at the request
+	// deadline too; migrations above ran without that limit.
+	db, err := models.OpenWith(ctx, cfg.DatabaseURL, log, models.OpenOptions{StatementTimeout: cfg.DBTimeout})
 	if err != nil {
 		return err
 	}
 	defer models.Close(db)
-	if err := models.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if cfg.Embedded() {
-		empty, err := models.IsEmpty(ctx, db)
-		if err != nil {
-			return err
-		}
-		if empty {
-			n, err := models.SeedDemo(ctx, db)
-			if err != nil {
-				return fmt.Errorf("load demo content: %w", err)
-			}
-			log.Info("loaded the demo content into the new embedded database", "documents", n)
-		}
-	}
 
 	tokens, err := newTokens(cfg)
 	if err != nil {
@@ -65,6 +55,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	opts.AdminOrigins = cfg.AdminOrigins
 	opts.TrustedProxies = cfg.TrustedProxies
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
+	opts.DBTimeout = cfg.DBTimeout
 	opts.Production = cfg.Production()
 	// While no account exists, a one-time link creates the first admin in
 	// the browser. It is printed on standard output only, never logged.
@@ -87,22 +78,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	// Other instances (and, on SQLite, the CLI) announce publications, grant
 	// and session changes: PostgreSQL NOTIFY, or SQLite's events table. The
 	// caches are loaded once the listener runs, so no change slips between.
-	listening := make(chan struct{})
-	var once sync.Once
-	var loaded atomic.Bool
-	go models.Listen(ctx, db, cfg.DatabaseURL, log,
-		func(payload string) { srv.HandleEvent(ctx, payload) },
-		func() { srv.Resync(ctx) },
-		func() {
-			once.Do(func() { close(listening) })
-			if loaded.Load() {
-				srv.Resync(ctx) // connected late: catch up on what was missed
-			}
-		})
+	// Events keep arriving while the server drains at shutdown.
+	running, stopRunning := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRunning()
+	connected := make(chan bool, 1)
+	go models.Listen(running, db, cfg.DatabaseURL, log, func(payload string) { srv.HandleEvent(running, payload) }, connected)
 	select {
-	case <-listening:
+	case <-connected: // the first report is always "connected"
+		srv.SetListening(true)
 	case <-time.After(10 * time.Second):
-		log.Warn("not receiving change events from other instances yet; starting anyway")
+		log.Warn("not receiving change events from other instances yet; starting anyway, not ready")
+		srv.SetListening(false)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -112,7 +98,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := enforcer.Reload(); err != nil {
 		return err
 	}
-	loaded.Store(true)
+	go srv.FollowListener(running, connected)
 
 	httpServer := &http.Server{
 		Addr:              cfg.Addr,
@@ -148,7 +134,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
+	srv.StartDraining()
+	if cfg.ShutdownDrain > 0 {
+		log.Info("shutting down: not ready, still serving", "drain", cfg.ShutdownDrain.String())
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(cfg.ShutdownDrain):
+		}
+	}
+	log.Info("shutting down: finishing requests", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
@@ -159,6 +154,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// prepareDatabase brings the schema up to date and loads the demo content
+// into a new embedded database, on a connection of its own: a migration may
+// run longer than any request may.
+func prepareDatabase(ctx context.Context, cfg Config, log *slog.Logger) error {
+	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
+		if !cfg.Embedded() {
+			return nil
+		}
+		empty, err := models.IsEmpty(ctx, db)
+		if err != nil || !empty {
+			return err
+		}
+		n, err := models.SeedDemo(ctx, db)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		log.Info("loaded the demo content into the new embedded database", "documents", n)
+		return nil
+	})
 }
 
 // newTokens builds the access-token issuer. Without a configured secret

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"reflect"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,10 +18,11 @@ import (
 	"bureau/models"
 )
 
-// decodeJSON reads a JSON object body into dst, which must be a request type
-// holding only the fields a client may set. Unknown fields are refused by
-// name, so an attempt to set "role" or "id" fails loudly instead of being
-// ignored or, worse, applied.
+// decodeJSON reads a JSON object body into dst, which must be a pointer to a
+// request type holding only the fields a client may set. Keys must match
+// exactly; unknown fields are refused by name, so an attempt to set "role"
+// or "id" fails loudly instead of being ignored or, worse, applied (see
+// checkJSONShape for the rest).
 func decodeJSON(c *gin.Context, dst any) error {
 	_, err := decodeJSONBody(c, dst)
 	return err
@@ -37,13 +39,11 @@ func decodeJSONBody(c *gin.Context, dst any) ([]byte, error) {
 	if err != nil {
 		return nil, err // a *http.MaxBytesError answers 413
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return nil, jsonProblem(err)
+	if err := checkJSONShape(body, reflect.TypeOf(dst).Elem()); err != nil {
+		return nil, err
 	}
-	if dec.More() {
-		return nil, errBadRequest("the body must hold exactly one JSON object")
+	if err := json.Unmarshal(body, dst); err != nil {
+		return nil, jsonProblem(err)
 	}
 	return body, nil
 }
@@ -63,41 +63,14 @@ func nullFields(body []byte) []string {
 	return out
 }
 
+// jsonProblem answers a decode error the shape check did not foresee,
+// without echoing Go type names.
 func jsonProblem(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			return errBadRequest("the body must be a JSON object")
-		}
-		return invalidField(field, "must be a "+jsonTypeName(typeErr.Type.Kind().String()))
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return errBadRequest("the body is not valid JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "is not a field you can set here")
-	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return err
 	}
 	return errBadRequest("the body could not be read as JSON")
-}
-
-func jsonTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "list"
-	case "struct", "map", "ptr":
-		return "object"
-	}
-	return "number"
 }
 
 // pagination reads limit and offset (admin lists share the public rules).

@@ -127,7 +127,7 @@ func TestRenamingCarriesGrants(t *testing.T) {
 		if res := env.do(secReq{Method: "GET", Path: path, Token: c.editorOCCS.Token}); res.Code != http.StatusOK {
 			t.Fatalf("editor lost the renamed office: %s", res)
 		}
-		o, err := models.CreateOffice(context.Background(), env.db, models.System, models.OfficeContent{Slug: "occs", Name: "Impostor"}, "")
+		o, err := models.CreateOffice(context.Background(), env.db, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: "occs", Name: "Impostor"}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

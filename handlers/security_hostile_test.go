@@ -88,11 +88,11 @@ func secNewCast(t *testing.T, env *secEnv) *secCast {
 	}
 	c.adminGrant = grants[0].ID
 	ctx := context.Background()
-	o, err := models.CreateOffice(ctx, env.db, models.System, models.OfficeContent{Slug: "finance", Name: "Finance", Acronym: "FIN"}, "")
+	o, err := models.CreateOffice(ctx, env.db, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: "finance", Name: "Finance", Acronym: "FIN"}}, "")
 	if err != nil {
 		t.Fatalf("create office: %v", err)
 	}
-	d, err := models.CreateDepartment(ctx, env.db, models.System, models.DepartmentContent{OfficeID: o.ID, Slug: "payroll", Name: "Payroll"}, "")
+	d, err := models.CreateDepartment(ctx, env.db, models.System, models.DepartmentContent{OfficeID: o.ID, CommonContent: models.CommonContent{Slug: "payroll", Name: "Payroll"}}, "")
 	if err != nil {
 		t.Fatalf("create department: %v", err)
 	}

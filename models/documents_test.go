@@ -691,7 +691,7 @@ func TestRevisionsAreImmutable(t *testing.T) {
 func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{Slug: "stale", Name: "Stale"}, "")
+		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{CommonContent: models.CommonContent{Slug: "stale", Name: "Stale"}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"bytes"
-	"reflect"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"

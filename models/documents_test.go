@@ -35,7 +35,7 @@ func departmentIn(officeID, slug string) models.DepartmentContent {
 	return d
 }
 
-func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models.Office {
+func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models.Draft {
 	t.Helper()
 	o, err := models.CreateOffice(context.Background(), db, editor, c, "")
 	if err != nil {
@@ -44,7 +44,7 @@ func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models
 	return o
 }
 
-func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent) *models.Department {
+func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent) *models.Draft {
 	t.Helper()
 	d, err := models.CreateDepartment(context.Background(), db, editor, c, "")
 	if err != nil {
@@ -53,7 +53,7 @@ func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent)
 	return d
 }
 
-func mustPublish(t *testing.T, db *gorm.DB, kind models.Kind, id string) *models.Document {
+func mustPublish(t *testing.T, db *gorm.DB, kind models.Kind, id string) *models.Draft {
 	t.Helper()
 	doc, err := models.Publish(context.Background(), db, editor, kind, id, 0)
 	if err != nil {
@@ -144,14 +144,14 @@ func TestSaveOfficeDraft(t *testing.T) {
 		name string
 		// prepare runs after the office is created (version 1) and returns
 		// the base version and content to save.
-		prepare func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent)
+		prepare func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent)
 		check   func(t *testing.T, err error)
 		want    result
 		audit   []string
 	}{
 		{
 			name: "correct base version",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "Renamed"
 				return 1, c
 			},
@@ -161,7 +161,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "stale base version",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				first := c
 				first.Name = "First editor"
 				if _, err := models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, first, ""); err != nil {
@@ -176,7 +176,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "base version from the future",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "Renamed"
 				return 7, c
 			},
@@ -186,7 +186,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "no change writes no revision",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				return 1, c
 			},
 			check: wantNoError,
@@ -195,7 +195,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "no change up to whitespace writes no revision",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "  " + c.Name + "  "
 				c.DescriptionHTML = "\n" + c.DescriptionHTML
 				return 1, c
@@ -206,7 +206,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "invalid content",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = ""
 				c.Contacts[0].Phones[0].Number = "12345"
 				return 1, c
@@ -221,7 +221,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "slug of another office",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Slug = "taken"
 				c.Name = "Renamed too"
 				return 1, c
@@ -503,7 +503,7 @@ func TestCreateDepartment(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d.Position != tt.wantPosition || d.OfficeID != tt.officeID || d.Version != 1 {
+				if d.Department.Position != tt.wantPosition || d.Department.OfficeID != tt.officeID || d.Version != 1 {
 					t.Errorf("department %+v: want position %d", d, tt.wantPosition)
 				}
 				_, draft, err := models.GetDepartment(ctx, db, d.ID)
@@ -535,7 +535,7 @@ func TestCreateDepartment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if moved.OfficeID != other.ID || moved.Version != 2 {
+			if moved.Department.OfficeID != other.ID || moved.Version != 2 {
 				t.Errorf("moved: %+v", moved)
 			}
 		})
@@ -577,10 +577,10 @@ func TestTrashAndRestore(t *testing.T) {
 		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(office.ID, "dept"), "")
 		wantConflict("slug")(t, err)
 
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("restoring an unknown id: %v, want ErrNotFound", err)
 		}
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("restoring what is not in the trash: %v, want ErrNotFound", err)
 		}
 
@@ -592,13 +592,13 @@ func TestTrashAndRestore(t *testing.T) {
 		if _, _, err := models.GetOffice(ctx, db, office.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("GetOffice of a trashed office: %v, want ErrNotFound", err)
 		}
-		err = models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID)
+		_, err = models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID)
 		wantConflict("office_id")(t, err)
 
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); err != nil {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID); err != nil {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID); err != nil {
 			t.Fatal(err)
 		}
 		row, draft, err := models.GetDepartment(ctx, db, dep.ID)

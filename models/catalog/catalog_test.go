@@ -355,7 +355,7 @@ func TestVisibility(t *testing.T) {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)
-				if err := models.RestoreFromTrash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
+				if _, err := models.RestoreFromTrash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)

@@ -161,4 +161,3 @@ func translateWriteError(err error) error {
 	}
 	return err
 }
-

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -719,6 +720,75 @@ func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 		}
 		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 2); err != nil {
 			t.Fatalf("unpublish of the current version: %v", err)
+		}
+	})
+}
+
+// Issue 8 item 9 (b): the version check inside the save transaction holds
+// even when the stale editor's content equals the current draft, which
+// would otherwise pass as "nothing changed".
+func TestStaleSaveWithUnchangedContentIsRefused(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		o := mustCreateOffice(t, db, officeNamed("stale-same"))
+		next := *o.Office
+		next.Summary = "the second version"
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, ""); err != nil {
+			t.Fatal(err)
+		}
+		var mismatch *models.VersionMismatchError
+		_, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, "")
+		if !errors.As(err, &mismatch) || mismatch.Current != 2 {
+			t.Fatalf("stale save of the current content: %v, want a mismatch at version 2", err)
+		}
+		if n := countRevisions(t, db, models.KindOffice, o.ID); n != 2 {
+			t.Errorf("%d revisions, want 2", n)
+		}
+		// From the current version, the same content is a no-op answered
+		// with the current draft.
+		same, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 2, next, "")
+		if err != nil || same.Version != 2 || same.Office.Summary != next.Summary {
+			t.Fatalf("no-op save: %+v, %v", same, err)
+		}
+	})
+}
+
+// Issue 8 item 9 (c): the audit event is written in the change's own
+// transaction. A failure injected after the change and its audit event
+// (the transaction's last read of the office fails) must leave neither,
+// on both databases: an audit written outside the transaction would stay.
+func TestAFailedSaveLeavesNoAuditEvent(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		o := mustCreateOffice(t, db, officeNamed("atomic"))
+		var armed atomic.Bool
+		var officeReads atomic.Int64
+		injected := errors.New("injected failure")
+		err := db.Callback().Query().After("gorm:query").Register("test:fail_second_office_read", func(tx *gorm.DB) {
+			if armed.Load() && tx.Statement.Table == "offices" && officeReads.Add(1) == 2 {
+				_ = tx.AddError(injected)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := *o.Office
+		next.Summary = "never saved"
+		armed.Store(true)
+		_, err = models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, "")
+		armed.Store(false)
+		if !errors.Is(err, injected) {
+			t.Fatalf("save: %v, want the injected failure", err)
+		}
+		if got := auditActions(t, db, o.ID); !slices.Equal(got, []string{"office.create"}) {
+			t.Errorf("audit actions %v after a failed save, want only the create", got)
+		}
+		if n := countRevisions(t, db, models.KindOffice, o.ID); n != 1 {
+			t.Errorf("%d revisions after a failed save, want 1", n)
+		}
+		row, draft, err := models.GetOffice(ctx, db, o.ID)
+		if err != nil || row.Version != 1 || draft.Summary == "never saved" {
+			t.Errorf("a failed save changed the office: %+v %+v %v", row, draft, err)
 		}
 	})
 }

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // Regressions for issue 6 (part 2 items 6, 7, 8, 9, 11, 13; part 3 item 1)
@@ -394,5 +396,112 @@ func TestStoredLinksAndDescriptionsAreSafe(t *testing.T) {
 			t.Errorf("fields %v", got)
 		}
 		unchanged(t, env, "a too deep description", before)
+	})
+}
+
+// description_text is plain text (decision documented in the OpenAPI
+// document): entities are decoded, never re-encoded, and the HTML beside it
+// keeps them escaped.
+func TestDescriptionTextIsPlainTextAsDocumented(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		path := "/api/v1/admin/departments/" + env.ecce
+		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
+			Body: map[string]any{"description_html": "<p>Use &lt;b&gt; for bold &amp; more</p>"}})
+		if res.Code != http.StatusOK {
+			t.Fatalf("save: %s", res)
+		}
+		res = env.do(secReq{Method: "POST", Path: path + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": res.Header.Get("ETag")}})
+		if res.Code != http.StatusOK {
+			t.Fatalf("publish: %s", res)
+		}
+		public := env.do(secReq{Method: "GET", Path: "/api/v1/departments/ecce"})
+		data, _ := public.json()["data"].(map[string]any)
+		if data["description_text"] != "Use <b> for bold & more" || data["description_html"] != "<p>Use &lt;b&gt; for bold &amp; more</p>" {
+			t.Errorf("public department: %s", public.Body)
+		}
+		spec := env.do(secReq{Method: "GET", Path: "/api/openapi.json"})
+		if !strings.Contains(string(spec.Body), "It is plain text, not HTML: entities are decoded") {
+			t.Error("the OpenAPI document does not say description_text is plain text")
+		}
+	})
+}
+
+// The trash is paged in the database: pages and totals follow the user's
+// scopes, and a page costs the same statements however many items exist.
+func TestTrashIsPagedInTheDatabase(t *testing.T) {
+	secEach(t, func(t *testing.T, env *secEnv) {
+		c := secNewCast(t, env)
+		trash := func(kind, id string) {
+			t.Helper()
+			path := "/api/v1/admin/" + kind + "/" + id
+			if res := env.do(secReq{Method: "DELETE", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}); res.Code != http.StatusNoContent {
+				t.Fatalf("trash %s: %s", path, res)
+			}
+		}
+		var occsDepartments []string
+		if err := env.db.Table("departments").Where("office_id = ?", env.occs).Order("position").Pluck("id", &occsDepartments).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range occsDepartments {
+			trash("departments", id)
+		}
+		trash("departments", c.otherDept)
+		trash("offices", c.other)
+		var statements atomic.Int64
+		count := func(*gorm.DB) { statements.Add(1) }
+		if err := env.db.Callback().Raw().Register("test:count_raw", count); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.db.Callback().Query().Register("test:count_query", count); err != nil {
+			t.Fatal(err)
+		}
+		page := func(token, query string) ([]map[string]any, float64, int64) {
+			t.Helper()
+			env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token}) // warms the session cache
+			statements.Store(0)
+			res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token})
+			items, total := adminList(t, res)
+			return items, total, statements.Load()
+		}
+		all, total, _ := page(c.admin.Token, "?limit=100")
+		if int(total) != len(occsDepartments)+2 || len(all) != int(total) {
+			t.Fatalf("admin sees %d of %v trashed items, want %d", len(all), total, len(occsDepartments)+2)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i-1]["deleted_at"].(string) < all[i]["deleted_at"].(string) {
+				t.Errorf("not newest first: %v before %v", all[i-1]["deleted_at"], all[i]["deleted_at"])
+			}
+		}
+		// Pages in order, without gaps or repeats.
+		var paged []any
+		for offset := 0; offset < int(total); offset += 3 {
+			items, _, _ := page(c.admin.Token, fmt.Sprintf("?limit=3&offset=%d", offset))
+			for _, it := range items {
+				paged = append(paged, it["id"])
+			}
+		}
+		var ids []any
+		for _, it := range all {
+			ids = append(ids, it["id"])
+		}
+		if !slices.Equal(paged, ids) {
+			t.Errorf("pages %v, whole list %v", paged, ids)
+		}
+		// Scopes: the occs editor sees the occs departments only; the
+		// department editor their own department.
+		items, total, _ := page(c.editorOCCS.Token, "?limit=100")
+		if int(total) != len(occsDepartments) || len(items) != len(occsDepartments) {
+			t.Errorf("occs editor sees %d (total %v), want %d", len(items), total, len(occsDepartments))
+		}
+		items, total, _ = page(c.deptEditor.Token, "")
+		if total != 1 || len(items) != 1 || items[0]["id"] != env.ecce {
+			t.Errorf("department editor sees %v (total %v), want only ecce", items, total)
+		}
+		_, _, few := page(c.admin.Token, "?limit=1")
+		_, _, many := page(c.admin.Token, "?limit=100")
+		if few != many || many > 4 {
+			t.Errorf("a page of 1 took %d statements, a page of all %d: want the same, and few", few, many)
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -648,5 +649,64 @@ func TestRichTextToPlain(t *testing.T) {
 				t.Errorf("RichTextToPlain(%q) = %q, want %q", tt.html, got, tt.want)
 			}
 		})
+	}
+}
+
+// Revisions store content as JSON. Sharing CommonContent between offices
+// and departments must not change a byte of it: JSON written by the
+// earlier, flat structs (copied here as they were) decodes and encodes
+// back identically.
+func TestRevisionJSONIsUnchangedByTheSharedStruct(t *testing.T) {
+	type flatOffice struct {
+		Slug            string           `json:"slug"`
+		Name            string           `json:"name"`
+		Acronym         string           `json:"acronym"`
+		Summary         string           `json:"summary"`
+		DescriptionHTML string           `json:"description_html"`
+		Contacts        []models.Contact `json:"contacts"`
+	}
+	type flatDepartment struct {
+		OfficeID        string           `json:"office_id"`
+		Slug            string           `json:"slug"`
+		Name            string           `json:"name"`
+		Acronym         string           `json:"acronym"`
+		Summary         string           `json:"summary"`
+		DescriptionHTML string           `json:"description_html"`
+		LearnMoreURL    string           `json:"learn_more_url"`
+		Position        int              `json:"position"`
+		Contacts        []models.Contact `json:"contacts"`
+	}
+	o, d := validOffice(), validDepartment()
+	if err := o.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	d.Position = 3
+	for _, tt := range []struct {
+		name    string
+		old     any
+		content any
+	}{
+		{"office", flatOffice{o.Slug, o.Name, o.Acronym, o.Summary, o.DescriptionHTML, o.Contacts}, &models.OfficeContent{}},
+		{"office without contacts", flatOffice{Slug: "a", Name: "A <b>"}, &models.OfficeContent{}},
+		{"department", flatDepartment{d.OfficeID, d.Slug, d.Name, d.Acronym, d.Summary, d.DescriptionHTML, d.LearnMoreURL, d.Position, d.Contacts},
+			&models.DepartmentContent{}},
+	} {
+		stored, err := json.Marshal(tt.old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(stored, tt.content); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		again, err := json.Marshal(tt.content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(again) != string(stored) {
+			t.Errorf("%s:\n stored  %s\n encoded %s", tt.name, stored, again)
+		}
 	}
 }

@@ -217,11 +217,7 @@ func (h *contentHandlers) list(c *gin.Context) error {
 	if h.kind == models.KindDepartment {
 		allowed = append(allowed, "office_id")
 	}
-	values, err := adminQuery(c, allowed...)
-	if err != nil {
-		return err
-	}
-	limit, offset, err := pagination(values)
+	values, limit, offset, err := adminPage(c, allowed...)
 	if err != nil {
 		return err
 	}

@@ -34,11 +34,7 @@ func (h *contentHandlers) revisions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	values, err := adminQuery(c)
-	if err != nil {
-		return err
-	}
-	limit, offset, err := pagination(values)
+	_, limit, offset, err := adminPage(c)
 	if err != nil {
 		return err
 	}

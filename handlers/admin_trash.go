@@ -24,11 +24,7 @@ type trashItem struct {
 // listTrash shows a page of the trashed items the user may restore; the
 // scopes, order and page are applied in the database.
 func (s *Server) listTrash(c *gin.Context) error {
-	values, err := adminQuery(c)
-	if err != nil {
-		return err
-	}
-	limit, offset, err := pagination(values)
+	_, limit, offset, err := adminPage(c)
 	if err != nil {
 		return err
 	}

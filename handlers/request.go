@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -46,21 +45,6 @@ func decodeJSONBody(c *gin.Context, dst any) ([]byte, error) {
 		return nil, jsonProblem(err)
 	}
 	return body, nil
-}
-
-// nullFields lists the top-level fields of a JSON object body set to null.
-func nullFields(body []byte) []string {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
-		return nil
-	}
-	var out []string
-	for k, v := range fields {
-		if string(bytes.TrimSpace(v)) == "null" {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // jsonProblem answers a decode error the shape check did not foresee,
@@ -112,6 +96,15 @@ func adminQuery(c *gin.Context, allowed ...string) (url.Values, error) {
 		}
 	}
 	return values, nil
+}
+
+// adminPage checks an admin list's query string and reads its page.
+func adminPage(c *gin.Context, allowed ...string) (values url.Values, limit, offset int, err error) {
+	if values, err = adminQuery(c, allowed...); err != nil {
+		return nil, 0, 0, err
+	}
+	limit, offset, err = pagination(values)
+	return values, limit, offset, err
 }
 
 type listMeta struct {

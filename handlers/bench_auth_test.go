@@ -58,14 +58,14 @@ func benchAuthChain(b *testing.B, db *gorm.DB) {
 	// 10 offices of 4 departments each.
 	ids := map[string]string{} // by scope
 	for o := range 10 {
-		office, err := models.CreateOffice(ctx, db, models.System, models.OfficeContent{Slug: fmt.Sprintf("office-%d", o), Name: "Office"}, "")
+		office, err := models.CreateOffice(ctx, db, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: fmt.Sprintf("office-%d", o), Name: "Office"}}, "")
 		if err != nil {
 			b.Fatal(err)
 		}
 		ids[fmt.Sprintf("office:office-%d", o)] = office.ID
 		for d := o * 4; d < o*4+4; d++ {
 			dep, err := models.CreateDepartment(ctx, db, models.System,
-				models.DepartmentContent{OfficeID: office.ID, Slug: fmt.Sprintf("department-%d", d), Name: "Department"}, "")
+				models.DepartmentContent{OfficeID: office.ID, CommonContent: models.CommonContent{Slug: fmt.Sprintf("department-%d", d), Name: "Department"}}, "")
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -297,7 +297,7 @@ func TestListenerReconnectsAndCatchesUp(t *testing.T) {
 	writer := dbtest.Open(t, pgURL)
 	slug := ""
 	for attempt := 1; attempt <= 3 && slug == ""; attempt++ {
-		office, err := models.CreateOffice(ctx, writer, models.System, models.OfficeContent{Slug: fmt.Sprintf("while-away-%d", attempt), Name: "While Away"}, "")
+		office, err := models.CreateOffice(ctx, writer, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: fmt.Sprintf("while-away-%d", attempt), Name: "While Away"}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

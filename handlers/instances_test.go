@@ -97,7 +97,7 @@ func TestInstancesShareChanges(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let both listeners connect
 
 	// A publication through A reaches B's public API.
-	office, err := models.CreateOffice(ctx, dbA, models.System, models.OfficeContent{Slug: "second", Name: "Second Office"}, "")
+	office, err := models.CreateOffice(ctx, dbA, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: "second", Name: "Second Office"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

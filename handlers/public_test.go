@@ -483,7 +483,7 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 		if err := db.Table("offices").Where("slug = 'occs'").Pluck("id", &officeID).Error; err != nil {
 			t.Fatal(err)
 		}
-		d, err := models.CreateDepartment(ctx, db, models.System, models.DepartmentContent{OfficeID: officeID, Slug: "draft-only", Name: "Draft only"}, "")
+		d, err := models.CreateDepartment(ctx, db, models.System, models.DepartmentContent{OfficeID: officeID, CommonContent: models.CommonContent{Slug: "draft-only", Name: "Draft only"}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

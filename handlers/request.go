@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,10 +17,11 @@ import (
 	"bureau/models"
 )
 
-// decodeJSON reads a JSON object body into dst, which must be a request type
-// holding only the fields a client may set. Unknown fields are refused by
-// name, so an attempt to set "role" or "id" fails loudly instead of being
-// ignored or, worse, applied.
+// decodeJSON reads a JSON object body into dst, which must be a pointer to a
+// request type holding only the fields a client may set. Keys must match
+// exactly; unknown fields are refused by name, so an attempt to set "role"
+// or "id" fails loudly instead of being ignored or, worse, applied (see
+// checkJSONShape for the rest).
 func decodeJSON(c *gin.Context, dst any) error {
 	_, err := decodeJSONBody(c, dst)
 	return err
@@ -37,67 +38,23 @@ func decodeJSONBody(c *gin.Context, dst any) ([]byte, error) {
 	if err != nil {
 		return nil, err // a *http.MaxBytesError answers 413
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return nil, jsonProblem(err)
+	if err := checkJSONShape(body, reflect.TypeOf(dst).Elem()); err != nil {
+		return nil, err
 	}
-	if dec.More() {
-		return nil, errBadRequest("the body must hold exactly one JSON object")
+	if err := json.Unmarshal(body, dst); err != nil {
+		return nil, jsonProblem(err)
 	}
 	return body, nil
 }
 
-// nullFields lists the top-level fields of a JSON object body set to null.
-func nullFields(body []byte) []string {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
-		return nil
-	}
-	var out []string
-	for k, v := range fields {
-		if string(bytes.TrimSpace(v)) == "null" {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
+// jsonProblem answers a decode error the shape check did not foresee,
+// without echoing Go type names.
 func jsonProblem(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			return errBadRequest("the body must be a JSON object")
-		}
-		return invalidField(field, "must be a "+jsonTypeName(typeErr.Type.Kind().String()))
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return errBadRequest("the body is not valid JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "is not a field you can set here")
-	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return err
 	}
 	return errBadRequest("the body could not be read as JSON")
-}
-
-func jsonTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "list"
-	case "struct", "map", "ptr":
-		return "object"
-	}
-	return "number"
 }
 
 // pagination reads limit and offset (admin lists share the public rules).
@@ -139,6 +96,15 @@ func adminQuery(c *gin.Context, allowed ...string) (url.Values, error) {
 		}
 	}
 	return values, nil
+}
+
+// adminPage checks an admin list's query string and reads its page.
+func adminPage(c *gin.Context, allowed ...string) (values url.Values, limit, offset int, err error) {
+	if values, err = adminQuery(c, allowed...); err != nil {
+		return nil, 0, 0, err
+	}
+	limit, offset, err = pagination(values)
+	return values, limit, offset, err
 }
 
 type listMeta struct {

@@ -471,7 +471,7 @@ func TestAuthLoginOddInput(t *testing.T) {
 		}{
 			{"NUL in email", `{"email":"odd\u0000@example.org","password":"whatever it is"}`, "", http.StatusUnauthorized},
 			{"NUL in password", `{"email":"odd@example.org","password":"what\u0000ever"}`, "", http.StatusUnauthorized},
-			{"invalid UTF-8", "{\"email\":\"odd\xff@example.org\",\"password\":\"x\xfe\"}", "", http.StatusUnauthorized},
+			{"invalid UTF-8", "{\"email\":\"odd\xff@example.org\",\"password\":\"x\xfe\"}", "", http.StatusBadRequest}, // issue 6 item 9
 			{"email too long", map[string]string{"email": long, "password": "whatever it is"}, "", http.StatusBadRequest},
 			{"password too long", map[string]string{"email": u.Email, "password": strings.Repeat("p", 5000)}, "", http.StatusBadRequest},
 			{"email is a number", `{"email":5,"password":"x"}`, "", http.StatusBadRequest},

@@ -51,7 +51,7 @@ func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
 			t.Fatalf("diff = %s", res.Body)
 		}
 		secExpectProblem(t, "diff with a revision that does not exist", env.do(secReq{Method: "GET", Path: path + "/diff?from=9", Token: editor.Token}), http.StatusBadRequest)
-		secExpectProblem(t, "diff outside the user's scope", env.do(secReq{Method: "GET", Path: path + "/diff", Token: outsider.Token}), http.StatusForbidden)
+		secExpectProblem(t, "diff outside the user's scope", env.do(secReq{Method: "GET", Path: path + "/diff", Token: outsider.Token}), http.StatusNotFound)
 
 		// Preview: the draft in the public shape; the public API still has the old text.
 		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/preview/departments/" + env.ecce, Token: editor.Token})
@@ -92,7 +92,7 @@ func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
 			t.Fatalf("trash shows an item outside the user's scope: %s", res)
 		}
 		secExpectProblem(t, "author listing the trash", env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash", Token: author.Token}), http.StatusForbidden)
-		secExpectProblem(t, "restore outside scope", env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: outsider.Token}), http.StatusForbidden)
+		secExpectProblem(t, "restore outside scope", env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: outsider.Token}), http.StatusNotFound)
 		res = env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: editor.Token})
 		if res.Code != http.StatusOK {
 			t.Fatalf("restore from trash: %s", res)

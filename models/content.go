@@ -60,27 +60,30 @@ type Contact struct {
 	Position int      `json:"position"`
 }
 
+// CommonContent is what offices and departments both have. Contacts are
+// shared too but stay outside it: a department's stored JSON lists them
+// last, after its own fields, and revision JSON must stay byte-identical.
+type CommonContent struct {
+	Slug            string `json:"slug"`
+	Name            string `json:"name"`
+	Acronym         string `json:"acronym"`
+	Summary         string `json:"summary"`
+	DescriptionHTML string `json:"description_html"`
+}
+
 // OfficeContent is the editable document of an office.
 type OfficeContent struct {
-	Slug            string    `json:"slug"`
-	Name            string    `json:"name"`
-	Acronym         string    `json:"acronym"`
-	Summary         string    `json:"summary"`
-	DescriptionHTML string    `json:"description_html"`
-	Contacts        []Contact `json:"contacts"`
+	CommonContent
+	Contacts []Contact `json:"contacts"`
 }
 
 // DepartmentContent is the editable document of a department.
 type DepartmentContent struct {
-	OfficeID        string    `json:"office_id"`
-	Slug            string    `json:"slug"`
-	Name            string    `json:"name"`
-	Acronym         string    `json:"acronym"`
-	Summary         string    `json:"summary"`
-	DescriptionHTML string    `json:"description_html"`
-	LearnMoreURL    string    `json:"learn_more_url"`
-	Position        int       `json:"position"`
-	Contacts        []Contact `json:"contacts"`
+	OfficeID string `json:"office_id"`
+	CommonContent
+	LearnMoreURL string    `json:"learn_more_url"`
+	Position     int       `json:"position"`
+	Contacts     []Contact `json:"contacts"`
 }
 
 // Field limits, in characters.
@@ -107,16 +110,7 @@ func ValidSlug(s string) bool {
 // returns a *ValidationError naming every bad field.
 func (c *OfficeContent) Normalize() error {
 	v := &ValidationError{}
-	c.Slug = strings.TrimSpace(c.Slug)
-	c.Name = strings.TrimSpace(c.Name)
-	c.Acronym = strings.TrimSpace(c.Acronym)
-	c.Summary = strings.TrimSpace(c.Summary)
-	c.DescriptionHTML = SanitizeRichText(c.DescriptionHTML)
-	checkSlug(v, "slug", c.Slug)
-	checkText(v, "name", c.Name, maxName, true)
-	checkText(v, "acronym", c.Acronym, maxAcronym, false)
-	checkText(v, "summary", c.Summary, maxSummary, false)
-	checkText(v, "description_html", c.DescriptionHTML, maxDescription, false)
+	c.CommonContent.normalize(v)
 	c.Contacts = normalizeContacts(v, c.Contacts)
 	return v.Err()
 }
@@ -125,28 +119,54 @@ func (c *OfficeContent) Normalize() error {
 func (c *DepartmentContent) Normalize() error {
 	v := &ValidationError{}
 	c.OfficeID = strings.TrimSpace(c.OfficeID)
-	c.Slug = strings.TrimSpace(c.Slug)
-	c.Name = strings.TrimSpace(c.Name)
-	c.Acronym = strings.TrimSpace(c.Acronym)
-	c.Summary = strings.TrimSpace(c.Summary)
-	c.LearnMoreURL = strings.TrimSpace(c.LearnMoreURL)
-	c.DescriptionHTML = SanitizeRichText(c.DescriptionHTML)
-	if _, err := uuid.Parse(c.OfficeID); err != nil {
+	if id, err := uuid.Parse(c.OfficeID); err != nil {
 		v.Add("office_id", "must be the id of an office")
+	} else {
+		c.OfficeID = id.String()
 	}
-	checkSlug(v, "slug", c.Slug)
-	checkText(v, "name", c.Name, maxName, true)
-	checkText(v, "acronym", c.Acronym, maxAcronym, false)
-	checkText(v, "summary", c.Summary, maxSummary, false)
-	checkText(v, "description_html", c.DescriptionHTML, maxDescription, false)
-	if c.LearnMoreURL != "" && (!validURL(c.LearnMoreURL) || len(c.LearnMoreURL) > 2000) {
-		v.Add("learn_more_url", "must be an absolute http or https URL")
-	}
+	c.CommonContent.normalize(v)
+	c.LearnMoreURL = normalizeLearnMoreURL(v, c.LearnMoreURL)
 	if c.Position < 0 || c.Position > 100000 {
 		v.Add("position", "must be between 0 and 100000")
 	}
 	c.Contacts = normalizeContacts(v, c.Contacts)
 	return v.Err()
+}
+
+func (c *CommonContent) normalize(v *ValidationError) {
+	c.Slug = strings.TrimSpace(c.Slug)
+	c.Name = strings.TrimSpace(c.Name)
+	c.Acronym = strings.TrimSpace(c.Acronym)
+	c.Summary = strings.TrimSpace(c.Summary)
+	checkSlug(v, "slug", c.Slug)
+	checkText(v, "name", c.Name, maxName, true)
+	checkText(v, "acronym", c.Acronym, maxAcronym, false)
+	checkText(v, "summary", c.Summary, maxSummary, false)
+	html, err := SanitizeRichText(c.DescriptionHTML)
+	if err != nil {
+		v.Add("description_html", "%s", err.Error())
+	}
+	c.DescriptionHTML = html
+	checkText(v, "description_html", c.DescriptionHTML, maxDescription, false)
+}
+
+// maxURL is the longest link editors may store, in bytes.
+const maxURL = 2000
+
+// normalizeLearnMoreURL stores a link the way links inside descriptions
+// are stored: parsed and written back in one canonical, escaped form, so
+// what is served is a URL and never markup that happened to be sent as one.
+func normalizeLearnMoreURL(v *ValidationError, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	normalized, ok := normalizeURL(raw)
+	if !ok || len(normalized) > maxURL {
+		v.Add("learn_more_url", "must be an absolute http or https URL")
+		return raw
+	}
+	return normalized
 }
 
 func checkSlug(v *ValidationError, field, slug string) {

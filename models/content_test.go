@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -14,11 +15,13 @@ import (
 // validOffice is an office that passes validation; cases change one thing.
 func validOffice() models.OfficeContent {
 	return models.OfficeContent{
-		Slug:            "occs",
-		Name:            "College and Career Success",
-		Acronym:         "OCCS",
-		Summary:         "Promotes social and economic mobility.",
-		DescriptionHTML: "<p>Promotes social and economic mobility.</p>",
+		CommonContent: models.CommonContent{
+			Slug:            "occs",
+			Name:            "College and Career Success",
+			Acronym:         "OCCS",
+			Summary:         "Promotes social and economic mobility.",
+			DescriptionHTML: "<p>Promotes social and economic mobility.</p>",
+		},
 		Contacts: []models.Contact{{
 			Label:   "College and Career Success",
 			Phones:  []models.Phone{{Kind: models.PhoneFax, Number: "773-553-3543"}},
@@ -31,13 +34,15 @@ func validOffice() models.OfficeContent {
 // validDepartment is a department that passes validation.
 func validDepartment() models.DepartmentContent {
 	return models.DepartmentContent{
-		OfficeID:        "6f1c1c9e-3f7a-4b8e-9a51-2c7d5e0b7a11",
-		Slug:            "ecce",
-		Name:            "Early College and Career Education",
-		Acronym:         "ECCE",
-		DescriptionHTML: "<p>Provides career-connected learning options.</p>",
-		LearnMoreURL:    "https://www.cps.edu/academics/career-technical-education/",
-		Contacts:        []models.Contact{{Label: "Early College and Career Education"}},
+		OfficeID: "6f1c1c9e-3f7a-4b8e-9a51-2c7d5e0b7a11",
+		CommonContent: models.CommonContent{
+			Slug:            "ecce",
+			Name:            "Early College and Career Education",
+			Acronym:         "ECCE",
+			DescriptionHTML: "<p>Provides career-connected learning options.</p>",
+		},
+		LearnMoreURL: "https://www.cps.edu/academics/career-technical-education/",
+		Contacts:     []models.Contact{{Label: "Early College and Career Education"}},
 	}
 }
 
@@ -450,8 +455,7 @@ func TestAddresses(t *testing.T) {
 
 func TestErrorsNameEveryBadField(t *testing.T) {
 	o := models.OfficeContent{
-		Slug: "Bad Slug",
-		Name: "",
+		CommonContent: models.CommonContent{Slug: "Bad Slug", Name: ""},
 		Contacts: []models.Contact{
 			{
 				Label: "Main office",
@@ -491,7 +495,10 @@ func TestSanitizeRichText(t *testing.T) {
 		{"headings h2-h4", "<h2>Two</h2><h3>Three</h3><h4>Four</h4>", "<h2>Two</h2><h3>Three</h3><h4>Four</h4>"},
 		{"lists", "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>", "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>"},
 		{"blockquote", "<blockquote><p>Quoted</p></blockquote>", "<blockquote><p>Quoted</p></blockquote>"},
-		{"line break", "<p>a<br>b</p>", "<p>a<br>b</p>"},
+		{"line break", "<p>a<br>b</p>", "<p>a<br/>b</p>"},
+		{"unclosed elements are closed", "<h2>unclosed <b>bold", "<h2>unclosed <b>bold</b></h2>"},
+		{"stray end tags dropped", "<p>x</b></p></em>", "<p>x</p>"},
+		{"misnested tags balanced", "<p><b>a<i>b</b>c</i></p>", "<p><b>a<i>b</i></b><i>c</i></p>"},
 		{"h1 not allowed", "<h1>Title</h1><p>x</p>", "Title<p>x</p>"},
 		{"h5 not allowed", "<h5>Small</h5>", "Small"},
 		{"script removed with its content", "<p>x</p><script>alert(1)</script>", "<p>x</p>"},
@@ -516,15 +523,85 @@ func TestSanitizeRichText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := models.SanitizeRichText(tt.in)
+			got := sanitize(t, tt.in)
 			if got != tt.want {
 				t.Errorf("SanitizeRichText(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
-			if again := models.SanitizeRichText(got); again != got {
+			if again := sanitize(t, got); again != got {
 				t.Errorf("not idempotent:\n once  %q\n twice %q", got, again)
 			}
 		})
 	}
+}
+
+func TestSanitizeRichTextLimitsNesting(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"32 nested quotes", strings.Repeat("<blockquote>", 32) + "deep", true},
+		{"33 nested quotes", strings.Repeat("<blockquote>", 33) + "deep", false},
+		{"4,000 nested quotes", strings.Repeat("<blockquote>", 4000) + "deep", false},
+		{"4,000 nested bold", strings.Repeat("<b>", 4000) + "deep", false},
+		{"4,000 nested lists", strings.Repeat("<ul><li>", 2000) + "deep", false},
+	} {
+		out, err := models.SanitizeRichText(tt.in)
+		if tt.ok != (err == nil) {
+			t.Errorf("%s: err = %v, want ok = %v", tt.name, err, tt.ok)
+		}
+		if err == nil && strings.Count(out, "<") != 2*strings.Count(out, "</") {
+			t.Errorf("%s: unbalanced output %.200q", tt.name, out)
+		}
+	}
+	// Through Normalize the refusal names the field.
+	o := validOffice()
+	o.DescriptionHTML = strings.Repeat("<blockquote>", 4000)
+	if got := fieldsOf(t, o.Normalize()); !slices.Equal(got, []string{"description_html"}) {
+		t.Errorf("fields = %v, want [description_html]", got)
+	}
+}
+
+func TestLearnMoreURLIsStoredNormalized(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`https://ok.example/"><script>alert(1)</script>`, "https://ok.example/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E"},
+		{`https://ok.example/?q="><script>x</script>`, "https://ok.example/?q=%22%3E%3Cscript%3Ex%3C/script%3E"},
+		{"https://ok.example/a b#frag ment", "https://ok.example/a%20b#frag%20ment"},
+		{"HTTPS://WWW.CPS.EDU/Academics/", "https://www.cps.edu/Academics/"},
+		{"https://www.cps.edu/academics/career-technical-education/", "https://www.cps.edu/academics/career-technical-education/"},
+		{"https://x.example/?a=1&b=%20ok", "https://x.example/?a=1&b=%20ok"},
+	} {
+		d := validDepartment()
+		d.LearnMoreURL = tt.in
+		if err := d.Normalize(); err != nil {
+			t.Errorf("%q: %v", tt.in, err)
+			continue
+		}
+		if d.LearnMoreURL != tt.want {
+			t.Errorf("%q stored as %q, want %q", tt.in, d.LearnMoreURL, tt.want)
+		}
+		again := validDepartment()
+		again.LearnMoreURL = d.LearnMoreURL
+		if err := again.Normalize(); err != nil || again.LearnMoreURL != d.LearnMoreURL {
+			t.Errorf("%q: normalizing twice gave %q (%v)", tt.in, again.LearnMoreURL, err)
+		}
+	}
+	for _, bad := range []string{`https://ok.example"><script>/`, "javascript:alert(1)", "https://user:pw@ok.example/", "/relative", "https:opaque"} {
+		d := validDepartment()
+		d.LearnMoreURL = bad
+		if got := fieldsOf(t, d.Normalize()); !slices.Equal(got, []string{"learn_more_url"}) {
+			t.Errorf("%q: fields = %v, want [learn_more_url]", bad, got)
+		}
+	}
+}
+
+func sanitize(t *testing.T, in string) string {
+	t.Helper()
+	out, err := models.SanitizeRichText(in)
+	if err != nil {
+		t.Fatalf("SanitizeRichText(%q): %v", in, err)
+	}
+	return out
 }
 
 func TestSanitizeRichTextIsIdempotent(t *testing.T) {
@@ -538,8 +615,8 @@ func TestSanitizeRichTextIsIdempotent(t *testing.T) {
 		`<a href="https://cps.edu"><script>x</script>link</a> <a href="javascript:void(0)">no</a>`,
 	}
 	for _, in := range inputs {
-		once := models.SanitizeRichText(in)
-		if twice := models.SanitizeRichText(once); twice != once {
+		once := sanitize(t, in)
+		if twice := sanitize(t, once); twice != once {
 			t.Errorf("input %q:\n once  %q\n twice %q", in, once, twice)
 		}
 		if strings.Contains(once, "<a ") && strings.Count(once, `rel="noopener"`) != strings.Count(once, "<a ") {
@@ -572,5 +649,64 @@ func TestRichTextToPlain(t *testing.T) {
 				t.Errorf("RichTextToPlain(%q) = %q, want %q", tt.html, got, tt.want)
 			}
 		})
+	}
+}
+
+// Revisions store content as JSON. Sharing CommonContent between offices
+// and departments must not change a byte of it: JSON written by the
+// earlier, flat structs (copied here as they were) decodes and encodes
+// back identically.
+func TestRevisionJSONIsUnchangedByTheSharedStruct(t *testing.T) {
+	type flatOffice struct {
+		Slug            string           `json:"slug"`
+		Name            string           `json:"name"`
+		Acronym         string           `json:"acronym"`
+		Summary         string           `json:"summary"`
+		DescriptionHTML string           `json:"description_html"`
+		Contacts        []models.Contact `json:"contacts"`
+	}
+	type flatDepartment struct {
+		OfficeID        string           `json:"office_id"`
+		Slug            string           `json:"slug"`
+		Name            string           `json:"name"`
+		Acronym         string           `json:"acronym"`
+		Summary         string           `json:"summary"`
+		DescriptionHTML string           `json:"description_html"`
+		LearnMoreURL    string           `json:"learn_more_url"`
+		Position        int              `json:"position"`
+		Contacts        []models.Contact `json:"contacts"`
+	}
+	o, d := validOffice(), validDepartment()
+	if err := o.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	d.Position = 3
+	for _, tt := range []struct {
+		name    string
+		old     any
+		content any
+	}{
+		{"office", flatOffice{o.Slug, o.Name, o.Acronym, o.Summary, o.DescriptionHTML, o.Contacts}, &models.OfficeContent{}},
+		{"office without contacts", flatOffice{Slug: "a", Name: "A <b>"}, &models.OfficeContent{}},
+		{"department", flatDepartment{d.OfficeID, d.Slug, d.Name, d.Acronym, d.Summary, d.DescriptionHTML, d.LearnMoreURL, d.Position, d.Contacts},
+			&models.DepartmentContent{}},
+	} {
+		stored, err := json.Marshal(tt.old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(stored, tt.content); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		again, err := json.Marshal(tt.content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(again) != string(stored) {
+			t.Errorf("%s:\n stored  %s\n encoded %s", tt.name, stored, again)
+		}
 	}
 }

@@ -19,11 +19,13 @@ const occsMore = "OCCS works with both internal and external partners to ensure 
 
 func demoOffice() OfficeContent {
 	return OfficeContent{
-		Slug:            "occs",
-		Name:            "College and Career Success",
-		Acronym:         "OCCS",
-		Summary:         occsIntro,
-		DescriptionHTML: "<p>" + occsIntro + "</p><p>" + occsMore + "</p>",
+		CommonContent: CommonContent{
+			Slug:            "occs",
+			Name:            "College and Career Success",
+			Acronym:         "OCCS",
+			Summary:         occsIntro,
+			DescriptionHTML: "<p>" + occsIntro + "</p><p>" + occsMore + "</p>",
+		},
 		Contacts: []Contact{{
 			Label:   "College and Career Success",
 			Phones:  []Phone{{Kind: PhoneFax, Number: "773-553-3543"}},
@@ -113,9 +115,11 @@ func SeedDemo(ctx context.Context, db *gorm.DB) (int, error) {
 	}
 	for i, d := range demoDepartments() {
 		c := DepartmentContent{
-			OfficeID: officeID, Slug: d.slug, Name: d.name, Acronym: d.acronym,
-			Summary: d.text, DescriptionHTML: "<p>" + d.text + "</p>", LearnMoreURL: d.learnMore,
-			Position: i + 1, Contacts: []Contact{d.contact},
+			OfficeID: officeID,
+			CommonContent: CommonContent{Slug: d.slug, Name: d.name, Acronym: d.acronym,
+				Summary: d.text, DescriptionHTML: "<p>" + d.text + "</p>"},
+			LearnMoreURL: d.learnMore,
+			Position:     i + 1, Contacts: []Contact{d.contact},
 		}
 		exists, err := slugTaken(ctx, db, KindDepartment, c.Slug)
 		if err != nil || exists {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -35,7 +36,7 @@ func departmentIn(officeID, slug string) models.DepartmentContent {
 	return d
 }
 
-func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models.Office {
+func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models.Draft {
 	t.Helper()
 	o, err := models.CreateOffice(context.Background(), db, editor, c, "")
 	if err != nil {
@@ -44,7 +45,7 @@ func mustCreateOffice(t *testing.T, db *gorm.DB, c models.OfficeContent) *models
 	return o
 }
 
-func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent) *models.Department {
+func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent) *models.Draft {
 	t.Helper()
 	d, err := models.CreateDepartment(context.Background(), db, editor, c, "")
 	if err != nil {
@@ -53,7 +54,7 @@ func mustCreateDepartment(t *testing.T, db *gorm.DB, c models.DepartmentContent)
 	return d
 }
 
-func mustPublish(t *testing.T, db *gorm.DB, kind models.Kind, id string) *models.Document {
+func mustPublish(t *testing.T, db *gorm.DB, kind models.Kind, id string) *models.Draft {
 	t.Helper()
 	doc, err := models.Publish(context.Background(), db, editor, kind, id, 0)
 	if err != nil {
@@ -144,14 +145,14 @@ func TestSaveOfficeDraft(t *testing.T) {
 		name string
 		// prepare runs after the office is created (version 1) and returns
 		// the base version and content to save.
-		prepare func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent)
+		prepare func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent)
 		check   func(t *testing.T, err error)
 		want    result
 		audit   []string
 	}{
 		{
 			name: "correct base version",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "Renamed"
 				return 1, c
 			},
@@ -161,7 +162,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "stale base version",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				first := c
 				first.Name = "First editor"
 				if _, err := models.SaveOfficeDraft(context.Background(), db, editor, o.ID, 1, first, ""); err != nil {
@@ -176,7 +177,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "base version from the future",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "Renamed"
 				return 7, c
 			},
@@ -186,7 +187,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "no change writes no revision",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				return 1, c
 			},
 			check: wantNoError,
@@ -195,7 +196,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "no change up to whitespace writes no revision",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = "  " + c.Name + "  "
 				c.DescriptionHTML = "\n" + c.DescriptionHTML
 				return 1, c
@@ -206,7 +207,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "invalid content",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Name = ""
 				c.Contacts[0].Phones[0].Number = "12345"
 				return 1, c
@@ -221,7 +222,7 @@ func TestSaveOfficeDraft(t *testing.T) {
 		},
 		{
 			name: "slug of another office",
-			prepare: func(t *testing.T, db *gorm.DB, o *models.Office, c models.OfficeContent) (int, models.OfficeContent) {
+			prepare: func(t *testing.T, db *gorm.DB, o *models.Draft, c models.OfficeContent) (int, models.OfficeContent) {
 				c.Slug = "taken"
 				c.Name = "Renamed too"
 				return 1, c
@@ -503,7 +504,7 @@ func TestCreateDepartment(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d.Position != tt.wantPosition || d.OfficeID != tt.officeID || d.Version != 1 {
+				if d.Department.Position != tt.wantPosition || d.Department.OfficeID != tt.officeID || d.Version != 1 {
 					t.Errorf("department %+v: want position %d", d, tt.wantPosition)
 				}
 				_, draft, err := models.GetDepartment(ctx, db, d.ID)
@@ -535,7 +536,7 @@ func TestCreateDepartment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if moved.OfficeID != other.ID || moved.Version != 2 {
+			if moved.Department.OfficeID != other.ID || moved.Version != 2 {
 				t.Errorf("moved: %+v", moved)
 			}
 		})
@@ -577,10 +578,10 @@ func TestTrashAndRestore(t *testing.T) {
 		_, err = models.CreateDepartment(ctx, db, editor, departmentIn(office.ID, "dept"), "")
 		wantConflict("slug")(t, err)
 
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("restoring an unknown id: %v, want ErrNotFound", err)
 		}
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("restoring what is not in the trash: %v, want ErrNotFound", err)
 		}
 
@@ -592,13 +593,13 @@ func TestTrashAndRestore(t *testing.T) {
 		if _, _, err := models.GetOffice(ctx, db, office.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("GetOffice of a trashed office: %v, want ErrNotFound", err)
 		}
-		err = models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID)
+		_, err = models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID)
 		wantConflict("office_id")(t, err)
 
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); err != nil {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindOffice, office.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID); err != nil {
+		if _, err := models.RestoreFromTrash(ctx, db, editor, models.KindDepartment, dep.ID); err != nil {
 			t.Fatal(err)
 		}
 		row, draft, err := models.GetDepartment(ctx, db, dep.ID)
@@ -691,7 +692,7 @@ func TestRevisionsAreImmutable(t *testing.T) {
 func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{Slug: "stale", Name: "Stale"}, "")
+		o, err := models.CreateOffice(ctx, db, editor, models.OfficeContent{CommonContent: models.CommonContent{Slug: "stale", Name: "Stale"}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -719,6 +720,75 @@ func TestWithdrawingChecksTheVersionInTheTransaction(t *testing.T) {
 		}
 		if _, err := models.Unpublish(ctx, db, editor, models.KindOffice, o.ID, 2); err != nil {
 			t.Fatalf("unpublish of the current version: %v", err)
+		}
+	})
+}
+
+// Issue 8 item 9 (b): the version check inside the save transaction holds
+// even when the stale editor's content equals the current draft, which
+// would otherwise pass as "nothing changed".
+func TestStaleSaveWithUnchangedContentIsRefused(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		o := mustCreateOffice(t, db, officeNamed("stale-same"))
+		next := *o.Office
+		next.Summary = "the second version"
+		if _, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, ""); err != nil {
+			t.Fatal(err)
+		}
+		var mismatch *models.VersionMismatchError
+		_, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, "")
+		if !errors.As(err, &mismatch) || mismatch.Current != 2 {
+			t.Fatalf("stale save of the current content: %v, want a mismatch at version 2", err)
+		}
+		if n := countRevisions(t, db, models.KindOffice, o.ID); n != 2 {
+			t.Errorf("%d revisions, want 2", n)
+		}
+		// From the current version, the same content is a no-op answered
+		// with the current draft.
+		same, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 2, next, "")
+		if err != nil || same.Version != 2 || same.Office.Summary != next.Summary {
+			t.Fatalf("no-op save: %+v, %v", same, err)
+		}
+	})
+}
+
+// Issue 8 item 9 (c): the audit event is written in the change's own
+// transaction. A failure injected after the change and its audit event
+// (the transaction's last read of the office fails) must leave neither,
+// on both databases: an audit written outside the transaction would stay.
+func TestAFailedSaveLeavesNoAuditEvent(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		o := mustCreateOffice(t, db, officeNamed("atomic"))
+		var armed atomic.Bool
+		var officeReads atomic.Int64
+		injected := errors.New("injected failure")
+		err := db.Callback().Query().After("gorm:query").Register("test:fail_second_office_read", func(tx *gorm.DB) {
+			if armed.Load() && tx.Statement.Table == "offices" && officeReads.Add(1) == 2 {
+				_ = tx.AddError(injected)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := *o.Office
+		next.Summary = "never saved"
+		armed.Store(true)
+		_, err = models.SaveOfficeDraft(ctx, db, editor, o.ID, 1, next, "")
+		armed.Store(false)
+		if !errors.Is(err, injected) {
+			t.Fatalf("save: %v, want the injected failure", err)
+		}
+		if got := auditActions(t, db, o.ID); !slices.Equal(got, []string{"office.create"}) {
+			t.Errorf("audit actions %v after a failed save, want only the create", got)
+		}
+		if n := countRevisions(t, db, models.KindOffice, o.ID); n != 1 {
+			t.Errorf("%d revisions after a failed save, want 1", n)
+		}
+		row, draft, err := models.GetOffice(ctx, db, o.ID)
+		if err != nil || row.Version != 1 || draft.Summary == "never saved" {
+			t.Errorf("a failed save changed the office: %+v %+v %v", row, draft, err)
 		}
 	})
 }

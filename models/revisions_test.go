@@ -62,7 +62,7 @@ func TestRevisionMessages(t *testing.T) {
 			{next, "bell\a", []string{"message"}},
 			{next, "nul\x00", []string{"message"}},
 			{next, "\xff", []string{"message"}},
-			{models.OfficeContent{Slug: "messages"}, long + "x", []string{"message", "name"}}, // named together
+			{models.OfficeContent{CommonContent: models.CommonContent{Slug: "messages"}}, long + "x", []string{"message", "name"}}, // named together
 		} {
 			_, err := models.SaveOfficeDraft(ctx, db, editor, o.ID, 2, tc.content, tc.message)
 			if got := validationFields(t, err); !slices.Equal(got, tc.fields) {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -24,39 +25,67 @@ var richTextPolicy = func() *bluemonday.Policy {
 	return p
 }()
 
-// SanitizeRichText returns the safe HTML form of editor input. It is
-// idempotent: sanitizing its own output changes nothing.
-func SanitizeRichText(input string) string {
-	clean := richTextPolicy.Sanitize(strings.TrimSpace(input))
-	return addNoopener(clean)
-}
+// maxNesting is how deeply rich text may nest elements. Real descriptions
+// stay under ten (a list in a quote in a list); thousands of nested tags
+// are an attack on every renderer downstream.
+const maxNesting = 32
 
-// addNoopener sets rel="noopener" on every link. bluemonday only offers
-// noreferrer/nofollow, so the attribute is written here on the parsed tree.
-func addNoopener(clean string) string {
-	if !strings.Contains(clean, "<a ") {
-		return clean
+// SanitizeRichText returns the safe HTML form of editor input: only the
+// allowed vocabulary, every element closed, links with rel="noopener". It
+// is idempotent: sanitizing its own output changes nothing. It fails when
+// elements nest deeper than maxNesting.
+func SanitizeRichText(input string) (string, error) {
+	clean := richTextPolicy.Sanitize(strings.TrimSpace(input))
+	if clean == "" {
+		return "", nil
 	}
+	// bluemonday filters tags but leaves them as unbalanced as they came:
+	// "<h2>unclosed <b>bold" would run on into whatever page embeds it.
+	// Parsing builds the tree an HTML5 parser sees; rendering it back
+	// closes every element.
+	tooDeep := fmt.Errorf("must not nest elements more than %d deep", maxNesting)
 	nodes, err := html.ParseFragment(strings.NewReader(clean), fragmentContext())
 	if err != nil {
-		return clean
+		return "", tooDeep // the parser's only failure: more than 512 open elements
 	}
 	var b strings.Builder
 	for _, n := range nodes {
-		walk(n, func(n *html.Node) {
-			if n.Type == html.ElementNode && n.Data == "a" {
-				attrs := n.Attr[:0]
-				for _, a := range n.Attr {
-					if a.Key != "rel" {
-						attrs = append(attrs, a)
-					}
-				}
-				n.Attr = append(attrs, html.Attribute{Key: "rel", Val: "noopener"})
-			}
-		})
-		_ = html.Render(&b, n)
+		if depth(n) > maxNesting {
+			return "", tooDeep
+		}
+		walk(n, addNoopener)
+		if err := html.Render(&b, n); err != nil {
+			return "", err
+		}
 	}
-	return b.String()
+	return b.String(), nil
+}
+
+// addNoopener sets rel="noopener" on a link. bluemonday only offers
+// noreferrer/nofollow, so the attribute is written here on the parsed tree.
+func addNoopener(n *html.Node) {
+	if n.Type != html.ElementNode || n.Data != "a" {
+		return
+	}
+	attrs := n.Attr[:0]
+	for _, a := range n.Attr {
+		if a.Key != "rel" {
+			attrs = append(attrs, a)
+		}
+	}
+	n.Attr = append(attrs, html.Attribute{Key: "rel", Val: "noopener"})
+}
+
+// depth is how many elements deep the tree under n goes, n included.
+func depth(n *html.Node) int {
+	deepest := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		deepest = max(deepest, depth(c))
+	}
+	if n.Type == html.ElementNode {
+		deepest++
+	}
+	return deepest
 }
 
 // fragmentContext is the <div> rich text is parsed inside. ParseFragment
@@ -123,11 +152,51 @@ func writePlain(b *strings.Builder, n *html.Node) {
 	}
 }
 
-// validURL accepts absolute http(s) URLs with a host.
-func validURL(raw string) bool {
+// hostPattern is a DNS name, an IPv4 address or a bracketed IPv6 address,
+// with an optional port: nothing that could end an attribute or a tag.
+var hostPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$`)
+
+// normalizeURL returns the canonical form of an absolute http(s) URL with a
+// host: lower-case scheme and host, and path, query and fragment
+// percent-encoded wherever RFC 3986 does not allow a character as is.
+func normalizeURL(raw string) (string, bool) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil {
-		return false
+	if err != nil || u.User != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", false
 	}
-	return u.Scheme == "http" || u.Scheme == "https"
+	u.Host = strings.ToLower(u.Host)
+	if !hostPattern.MatchString(u.Host) {
+		return "", false
+	}
+	// url.URL re-escapes the path and the fragment when it writes them,
+	// but keeps the raw query as sent.
+	u.RawQuery = escapeQuery(u.RawQuery)
+	return u.String(), true
+}
+
+// escapeQuery percent-encodes the bytes a query may not hold literally
+// (RFC 3986 section 3.4), keeping existing escapes and separators.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '%' && i+2 < len(q) && isHex(q[i+1]) && isHex(q[i+2]) || queryChar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+func queryChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

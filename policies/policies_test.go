@@ -70,7 +70,7 @@ func (w *world) doc(scope string) string {
 	var id string
 	switch kind {
 	case "office":
-		o, err := models.CreateOffice(ctx, w.db, models.System, models.OfficeContent{Slug: slug, Name: "Office " + slug}, "")
+		o, err := models.CreateOffice(ctx, w.db, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: slug, Name: "Office " + slug}}, "")
 		if err != nil {
 			w.t.Fatalf("create %s: %v", scope, err)
 		}
@@ -81,7 +81,7 @@ func (w *world) doc(scope string) string {
 			home = "home"
 		}
 		d, err := models.CreateDepartment(ctx, w.db, models.System,
-			models.DepartmentContent{OfficeID: w.doc("office:" + home), Slug: slug, Name: "Department " + slug}, "")
+			models.DepartmentContent{OfficeID: w.doc("office:" + home), CommonContent: models.CommonContent{Slug: slug, Name: "Department " + slug}}, "")
 		if err != nil {
 			w.t.Fatalf("create %s: %v", scope, err)
 		}

@@ -207,12 +207,14 @@ func (g *generator) office(i int) models.OfficeContent {
 	name := g.names[i]
 	r := rand.New(rand.NewPCG(uint64(i), 1)) // per office, so office(i) is the same when asked again
 	return models.OfficeContent{
-		Slug:            slugify(name),
-		Name:            name,
-		Acronym:         acronym("Office of " + name),
-		Summary:         text(r, 200),
-		DescriptionHTML: description(r, 600, slugify(name)),
-		Contacts:        []models.Contact{contact(r, name, 0)},
+		CommonContent: models.CommonContent{
+			Slug:            slugify(name),
+			Name:            name,
+			Acronym:         acronym("Office of " + name),
+			Summary:         text(r, 200),
+			DescriptionHTML: description(r, 600, slugify(name)),
+		},
+		Contacts: []models.Contact{contact(r, name, 0)},
 	}
 }
 
@@ -229,13 +231,15 @@ func (g *generator) department(n, officeIndex int, officeID string, position int
 	}
 	slug := g.departmentSlug(n)
 	c := models.DepartmentContent{
-		OfficeID:        officeID,
-		Slug:            slug,
-		Name:            name,
-		Acronym:         acronym(departmentNames[n%len(departmentNames)]),
-		Summary:         text(r, 200),
-		DescriptionHTML: description(r, 600, slug),
-		Position:        position,
+		OfficeID: officeID,
+		CommonContent: models.CommonContent{
+			Slug:            slug,
+			Name:            name,
+			Acronym:         acronym(departmentNames[n%len(departmentNames)]),
+			Summary:         text(r, 200),
+			DescriptionHTML: description(r, 600, slug),
+		},
+		Position: position,
 	}
 	if n%3 != 0 {
 		c.LearnMoreURL = "https://www.example.org/departments/" + slug

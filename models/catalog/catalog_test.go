@@ -183,7 +183,7 @@ func editOffice(t *testing.T, db *gorm.DB, slug string, change func(*models.Offi
 
 func createOffice(t *testing.T, db *gorm.DB, slug, name string, published bool) string {
 	t.Helper()
-	o, err := models.CreateOffice(context.Background(), db, models.System, models.OfficeContent{Slug: slug, Name: name}, "")
+	o, err := models.CreateOffice(context.Background(), db, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: slug, Name: name}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +196,9 @@ func createOffice(t *testing.T, db *gorm.DB, slug, name string, published bool) 
 func createDepartment(t *testing.T, db *gorm.DB, officeID, slug string, published bool) string {
 	t.Helper()
 	d, err := models.CreateDepartment(context.Background(), db, models.System, models.DepartmentContent{
-		OfficeID: officeID, Slug: slug, Name: "Department " + slug,
-		Summary: "A department called " + slug,
+		OfficeID: officeID,
+		CommonContent: models.CommonContent{Slug: slug, Name: "Department " + slug,
+			Summary: "A department called " + slug},
 	}, "")
 
 	if err != nil {
@@ -354,7 +355,7 @@ func TestVisibility(t *testing.T) {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)
-				if err := models.RestoreFromTrash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
+				if _, err := models.RestoreFromTrash(context.Background(), db, models.System, models.KindDepartment, id); err != nil {
 					t.Fatal(err)
 				}
 				refresh(t, cat, models.KindDepartment, id)

@@ -86,11 +86,11 @@ type state struct {
 	builtAt     time.Time                // when this state was made
 
 	// The search indexes, built on the first search of this state.
-	dict          *termDict
-	words         []string // the dictionary as this state knows it
-	officeSearch  searchable[*office]
-	deptSearch    searchable[*department]
-	lists         *listCache
+	dict         *termDict
+	words        []string // the dictionary as this state knows it
+	officeSearch searchable[*office]
+	deptSearch   searchable[*department]
+	lists        *listCache
 }
 
 // Catalog holds the current state and rebuilds it on change.

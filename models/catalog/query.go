@@ -183,4 +183,3 @@ func listBody(items [][]byte, total int, q ListQuery) []byte {
 	b.WriteString(`}}`)
 	return b.Bytes()
 }
-

@@ -59,16 +59,7 @@ func (c *Catalog) ListOffices(q ListQuery) Doc {
 	if doc, ok := s.lists.get(key); ok {
 		return doc
 	}
-	field, desc := splitSort(q.Sort, "name")
-	var items []*office
-	var total int
-	if q.Q != "" {
-		sv := s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
-		items, total = sv.search(q, field, desc, func() []*office { return s.officesBy(field) }, nil)
-	} else {
-		items, total = pageOf(s.officesBy(field), desc, q)
-	}
-	doc := listDoc(items, total, q, s.modified, func(o *office) ([]byte, *Doc) { return o.item, &o.doc })
+	doc := s.officeList(q)
 	s.lists.put(key, doc)
 	return doc
 }
@@ -80,6 +71,27 @@ func (c *Catalog) ListDepartments(q ListQuery) Doc {
 	if doc, ok := s.lists.get(key); ok {
 		return doc
 	}
+	doc := s.departmentList(q)
+	s.lists.put(key, doc)
+	return doc
+}
+
+// officeList builds a page of offices (no cache).
+func (s *state) officeList(q ListQuery) Doc {
+	field, desc := splitSort(q.Sort, "name")
+	var items []*office
+	var total int
+	if q.Q != "" {
+		sv := s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
+		items, total = sv.search(q, field, desc, func() []*office { return s.officesBy(field) }, nil)
+	} else {
+		items, total = pageOf(s.officesBy(field), desc, q)
+	}
+	return listDoc(items, total, q, s.modified, func(o *office) ([]byte, *Doc) { return o.item, &o.doc })
+}
+
+// departmentList builds a page of departments (no cache).
+func (s *state) departmentList(q ListQuery) Doc {
 	field, desc := splitSort(q.Sort, "office")
 	var inOffice func(*department) bool
 	var order []*department
@@ -105,9 +117,7 @@ func (c *Catalog) ListDepartments(q ListQuery) Doc {
 	} else {
 		items, total = pageOf(order, desc, q)
 	}
-	doc := listDoc(items, total, q, s.modified, func(d *department) ([]byte, *Doc) { return d.item, &d.doc })
-	s.lists.put(key, doc)
-	return doc
+	return listDoc(items, total, q, s.modified, func(d *department) ([]byte, *Doc) { return d.item, &d.doc })
 }
 
 // pageOf indexes straight into an ordered list, so a page costs what the

@@ -88,7 +88,18 @@ func asciiLower(w string) string {
 	return w
 }
 
+// runeAt decodes the rune at text[i], ASCII without the decoder.
+func runeAt(text string, i int) (rune, int) {
+	if b := text[i]; b < utf8.RuneSelf {
+		return rune(b), 1
+	}
+	return utf8.DecodeRuneInString(text[i:])
+}
+
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
@@ -102,14 +113,14 @@ func isPhonePunct(b byte) bool {
 func eachWord(text string, parts bool, fn func(word string)) {
 	i := 0
 	for i < len(text) {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := runeAt(text, i)
 		if !isWordRune(r) {
 			i += size
 			continue
 		}
 		start := i
 		for i < len(text) {
-			r, size = utf8.DecodeRuneInString(text[i:])
+			r, size = runeAt(text, i)
 			if !isWordRune(r) {
 				break
 			}
@@ -300,6 +311,9 @@ func newTermDict() *termDict { return &termDict{ids: map[string]uint32{}} }
 func (d *termDict) idLocked(w string) uint32 {
 	id, ok := d.ids[w]
 	if !ok {
+		// A word may be a substring of a whole description: copy it, or
+		// the dictionary would keep every description alive.
+		w = strings.Clone(w)
 		id = uint32(len(d.words))
 		d.ids[w] = id
 		d.words = append(d.words, w)

@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"bureau/models"
+)
+
+// BenchmarkSearchLarge measures uncached q= list pages (limit 20, the
+// page built and its ETag made, as a request pays it) on a database made
+// by bench/seed, and reports the p50 and p99 latency:
+//
+//	BENCH_DATABASE_URL=sqlite:/tmp/big/bureau.db go test ./models/catalog -run '^$' -bench SearchLarge -benchtime 5000x
+//
+// The queries are what visitors type, taken from the data: name words and
+// their typeahead prefixes, streets, phone numbers in three forms, email
+// local parts, summary words, and a few one- and two-letter prefixes (the
+// worst case: they match most of the directory).
+func BenchmarkSearchLarge(b *testing.B) {
+	url := os.Getenv("BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("set BENCH_DATABASE_URL to a database made by bench/seed")
+	}
+	ctx := context.Background()
+	db, err := models.Open(ctx, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer models.Close(db)
+	cat := New(db, nil)
+	start := time.Now()
+	if err := cat.LoadAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("LoadAll: %v", time.Since(start).Round(time.Millisecond))
+	s := cat.state.Load()
+	queries := benchQueries(b, s)
+	start = time.Now()
+	s.departmentList(ListQuery{Limit: 20, Q: "students"}) // builds the index
+	b.Logf("index built on first search in %v; %d queries, e.g. %q", time.Since(start).Round(time.Millisecond), len(queries), queries[:8])
+
+	lat := make([]time.Duration, 0, b.N)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		q := ListQuery{Limit: 20, Q: queries[i%len(queries)]}
+		if i%10 == 9 {
+			q.Sort = "name" // now and then a sorted search
+		}
+		i++
+		t := time.Now()
+		s.departmentList(q)
+		lat = append(lat, time.Since(t))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+}
+
+func benchQueries(b *testing.B, s *state) []string {
+	var out []string
+	add := func(q string) {
+		if q = strings.TrimSpace(q); q != "" {
+			out = append(out, q)
+		}
+	}
+	prefixes := func(w string) {
+		for n := 3; n <= len(w); n += 2 {
+			add(w[:n])
+		}
+	}
+	list := s.departmentsBy("office")
+	for i := 0; i < len(list); i += 97 {
+		var d struct {
+			Name     string `json:"name"`
+			Summary  string `json:"summary"`
+			Contacts []struct {
+				Address *struct{ Street string } `json:"address"`
+				Phones  []struct{ Number, E164 string }
+				Emails  []struct{ Address string }
+			} `json:"contacts"`
+		}
+		if err := json.Unmarshal(list[i].item, &d); err != nil {
+			b.Fatal(err)
+		}
+		name := strings.Fields(d.Name)
+		prefixes(strings.ToLower(name[0]))
+		if len(name) > 2 {
+			add(name[0] + " " + name[2][:min(4, len(name[2]))])
+		}
+		summary := strings.Fields(strings.Trim(d.Summary, "."))
+		add(summary[1] + " " + summary[3])
+		for _, c := range d.Contacts {
+			if c.Address != nil {
+				street := strings.Fields(c.Address.Street)
+				add(street[len(street)-2][:min(6, len(street[len(street)-2]))])
+				add(c.Address.Street)
+			}
+			for _, p := range c.Phones {
+				add(p.Number)
+				add(p.Number[4:])
+				add(p.E164)
+			}
+			for _, e := range c.Emails {
+				local, _, _ := strings.Cut(e.Address, "@")
+				add(local[:min(12, len(local))])
+			}
+		}
+	}
+	out = append(out, "s", "c", "st", "chicago", "educ", "zzz", "students career success")
+	return out
+}

@@ -17,6 +17,11 @@ type searchIndex struct {
 	starts   []uint32 // postings of words[i]: postings[starts[i]:starts[i+1]]
 	postings []uint32 // slot<<2 | group
 	slots    int
+
+	// Each slot's own terms over the dictionary, to check a few
+	// candidates directly rather than scan a word's long postings.
+	items     [][]uint32
+	dictWords []string
 }
 
 // newSearchIndex indexes items, given in slot order as their terms
@@ -49,7 +54,7 @@ func newSearchIndex(dict *termDict, words []string, items [][]uint32) *searchInd
 	for r, id := range order {
 		sortedWords[r] = words[id]
 	}
-	return &searchIndex{words: sortedWords, starts: starts, postings: postings, slots: len(items)}
+	return &searchIndex{words: sortedWords, starts: starts, postings: postings, slots: len(items), items: items, dictWords: words}
 }
 
 // prefixed returns the postings of every word that starts with w.
@@ -59,11 +64,23 @@ func (ix *searchIndex) prefixed(w string) []uint32 {
 	return ix.postings[ix.starts[lo]:ix.starts[hi]]
 }
 
+// bestGroup is the best group in which slot has a word starting with w.
+func (ix *searchIndex) bestGroup(slot int32, w string) uint8 {
+	g := uint8(groupNone)
+	for _, t := range ix.items[slot] {
+		if uint8(t&3) < g && strings.HasPrefix(ix.dictWords[t>>2], w) {
+			g = uint8(t & 3)
+		}
+	}
+	return g
+}
+
 // matchScratch is the per-query working memory, pooled: a search must
 // not allocate in proportion to the catalog.
 type matchScratch struct {
-	cur  []uint8  // best group of the current word, per slot
-	rank []uint16 // per slot: best group<<8 | sum of groups; noMatch if some word missed
+	cur   []uint8  // best group of the current word, per slot
+	rank  []uint16 // per slot: best group<<8 | sum of groups; noMatch if some word missed
+	cands []int32  // slots matching every word so far
 }
 
 const noMatch = ^uint16(0)
@@ -74,36 +91,79 @@ var scratchPool = sync.Pool{New: func() any { return new(matchScratch) }}
 // prefix of some word of the item). The result, per slot, is noMatch or a
 // rank key: lower is better, by the best field group any word matched in,
 // then by the sum of each word's best group. Call release when done.
+//
+// The rarest word goes first; each next word either scans its postings or,
+// when fewer candidates are left than that would visit, checks the
+// candidates' own words, so a one-letter word beside a rare one ("5380 S.
+// Campbell") costs little.
 func (ix *searchIndex) match(words []string) *matchScratch {
 	m := scratchPool.Get().(*matchScratch)
 	m.cur = slices.Grow(m.cur[:0], ix.slots)[:ix.slots]
 	m.rank = slices.Grow(m.rank[:0], ix.slots)[:ix.slots]
-	for i := range m.rank {
-		m.rank[i] = groupNone << 8
+	if len(words) == 0 {
+		for i := range m.rank {
+			m.rank[i] = groupNone << 8
+		}
+		return m
 	}
-	for _, w := range words {
-		for i := range m.cur {
-			m.cur[i] = groupNone
+	for i := range m.rank {
+		m.rank[i] = noMatch
+	}
+	type wordPostings struct {
+		word     string
+		postings []uint32
+	}
+	ws := make([]wordPostings, len(words))
+	for i, w := range words {
+		ws[i] = wordPostings{w, ix.prefixed(w)}
+	}
+	slices.SortFunc(ws, func(a, b wordPostings) int { return len(a.postings) - len(b.postings) })
+	termsPerSlot := len(ix.postings)/max(ix.slots, 1) + 1
+
+	m.scatter(ws[0].postings)
+	m.cands = m.cands[:0]
+	for slot, g := range m.cur {
+		if g != groupNone {
+			m.cands = append(m.cands, int32(slot))
+			m.rank[slot] = uint16(g)<<8 | uint16(g)
 		}
-		for _, p := range ix.prefixed(w) {
-			if g := uint8(p & 3); g < m.cur[p>>2] {
-				m.cur[p>>2] = g
+	}
+	for _, w := range ws[1:] {
+		direct := len(m.cands)*termsPerSlot < len(w.postings)
+		if !direct {
+			m.scatter(w.postings)
+		}
+		kept := m.cands[:0]
+		for _, slot := range m.cands {
+			var g uint8
+			if direct {
+				g = ix.bestGroup(slot, w.word)
+			} else {
+				g = m.cur[slot]
 			}
-		}
-		for slot, g := range m.cur {
-			r := m.rank[slot]
-			switch {
-			case r == noMatch:
-			case g == groupNone:
+			if g == groupNone {
 				m.rank[slot] = noMatch
-			default:
-				best := min(uint16(g), r>>8)
-				sum := min(r&0xff+uint16(g), 0xfe)
-				m.rank[slot] = best<<8 | sum
+				continue
 			}
+			r := m.rank[slot]
+			m.rank[slot] = min(uint16(g), r>>8)<<8 | min(r&0xff+uint16(g), 0xfe)
+			kept = append(kept, slot)
 		}
+		m.cands = kept
 	}
 	return m
+}
+
+// scatter sets cur to each slot's best group among postings.
+func (m *matchScratch) scatter(postings []uint32) {
+	for i := range m.cur {
+		m.cur[i] = groupNone
+	}
+	for _, p := range postings {
+		if g := uint8(p & 3); g < m.cur[p>>2] {
+			m.cur[p>>2] = g
+		}
+	}
 }
 
 func (m *matchScratch) release() { scratchPool.Put(m) }

@@ -256,7 +256,7 @@ func phoneDigits(p models.Phone) []string {
 }
 
 // terms interns the collected words: each item keeps them as
-// termID<<2|group, sorted, which is a few bytes per distinct word.
+// termID<<2|group (in no order), 4 bytes per distinct word.
 func (tc *termCollector) terms(dict *termDict) []uint32 {
 	out := make([]uint32, 0, len(tc.groups))
 	dict.mu.Lock()
@@ -267,7 +267,6 @@ func (tc *termCollector) terms(dict *termDict) []uint32 {
 		out = append(out, dict.idLocked(w)<<2|uint32(g))
 	}
 	dict.mu.Unlock()
-	slices.Sort(out)
 	return out
 }
 

@@ -707,6 +707,10 @@ func TestReadsDuringRefresh(t *testing.T) {
 						}
 					}
 					cat.ListDepartments(catalog.ListQuery{Limit: 20})
+					// Searches build each new state's index while it is read.
+					if got := cat.ListDepartments(catalog.ListQuery{Limit: 20, Q: "emotional"}); !json.Valid(got.Body) {
+						t.Error("torn search page")
+					}
 					runtime.Gosched()
 				}
 			})

@@ -138,7 +138,21 @@ func (c *Catalog) store(offices map[string]*office, departments map[string]*depa
 	s.gen, s.dict, s.words, s.lists = c.gen, c.dict, c.dict.snapshot(), c.lists
 	c.state.Store(s)
 	c.lists.dropAll()
+	// Build the search indexes off the request path, so the first search
+	// after a publication does not wait ~100 ms for them; a state that a
+	// burst of publications replaces at once is skipped.
+	go func() {
+		time.Sleep(searchPrepareDelay)
+		if c.state.Load() == s {
+			s.searchOffices()
+			s.searchDepartments()
+		}
+	}()
 }
+
+// searchPrepareDelay is how long a new state must stay current before its
+// search indexes are built in the background.
+const searchPrepareDelay = 50 * time.Millisecond
 
 // LoadAll reads every published document from the database.
 func (c *Catalog) LoadAll(ctx context.Context) error {

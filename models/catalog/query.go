@@ -82,8 +82,7 @@ func (s *state) officeList(q ListQuery) Doc {
 	var items []*office
 	var total int
 	if q.Q != "" {
-		sv := s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
-		items, total = sv.search(q, field, desc, func() []*office { return s.officesBy(field) }, nil)
+		items, total = s.searchOffices().search(q, field, desc, func() []*office { return s.officesBy(field) }, nil)
 	} else {
 		items, total = pageOf(s.officesBy(field), desc, q)
 	}
@@ -112,12 +111,21 @@ func (s *state) departmentList(q ListQuery) Doc {
 	var items []*department
 	var total int
 	if q.Q != "" {
-		sv := s.deptSearch.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
-		items, total = sv.search(q, field, desc, func() []*department { return s.departmentsBy(field) }, inOffice)
+		items, total = s.searchDepartments().search(q, field, desc, func() []*department { return s.departmentsBy(field) }, inOffice)
 	} else {
 		items, total = pageOf(order, desc, q)
 	}
 	return listDoc(items, total, q, s.modified, func(d *department) ([]byte, *Doc) { return d.item, &d.doc })
+}
+
+// searchOffices and searchDepartments return the state's search, building
+// its index on first use; slots follow the editors' order.
+func (s *state) searchOffices() *searchable[*office] {
+	return s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
+}
+
+func (s *state) searchDepartments() *searchable[*department] {
+	return s.deptSearch.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
 }
 
 // pageOf indexes straight into an ordered list, so a page costs what the

@@ -45,11 +45,14 @@ func BenchmarkSearchLarge(b *testing.B) {
 	s := cat.state.Load()
 	queries := benchQueries(b, s)
 	start = time.Now()
-	s.departmentList(ListQuery{Limit: 20, Q: "students"}) // builds the index
+	var fresh searchable[*department]
+	fresh.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
+	built := time.Since(start)
+	s.departmentList(ListQuery{Limit: 20, Q: "students"})
 	// The orderings a sorted search uses are made on first use after each
 	// publication (see state.departmentsBy), not per query.
 	s.departmentList(ListQuery{Limit: 20, Q: "students", Sort: "name"})
-	b.Logf("index built on first search in %v; %d queries, e.g. %q", time.Since(start).Round(time.Millisecond), len(queries), queries[:8])
+	b.Logf("department index built in %v (in the background after each publication); %d queries, e.g. %q", built.Round(time.Millisecond), len(queries), queries[:8])
 
 	type timed struct {
 		q ListQuery

@@ -218,7 +218,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
 	officeIDs := slices.Collect(maps.Keys(touched))
-	loadedOffices, err := loadOffices(ctx, c.db, c.dict, officeIDs)
+	loadedOffices, err := loadOffices(ctx, c.db, c.dict, nonNil(officeIDs))
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 			depIDs = append(depIDs, depID)
 		}
 	}
-	loadedDeps, err := loadDepartments(ctx, c.db, c.dict, depIDs)
+	loadedDeps, err := loadDepartments(ctx, c.db, c.dict, nonNil(depIDs))
 	if err != nil {
 		return err
 	}
@@ -248,6 +248,15 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	maps.Copy(departments, loadedDeps)
 	c.store(offices, departments, reloaded)
 	return nil
+}
+
+// nonNil turns "no ids" into an empty list: to the loaders, nil means
+// every document.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 // keepDocs hands each reloaded document its previous rendering, so that

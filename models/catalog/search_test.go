@@ -189,8 +189,36 @@ func TestSearchFollowsPublications(t *testing.T) {
 		if got := departmentDoc(t, cat, "especial").Office; got == nil || got.Name != "Distrito Norte" {
 			t.Errorf("department's office after the rename: %+v", got)
 		}
+		// Re-rendered from content read again, not from what was kept.
+		if got := departmentDoc(t, cat, "library").DescriptionText; got != "Reading rooms for educación of all ages." {
+			t.Errorf("a department's description after its office's rename: %q", got)
+		}
 		if offices := listOffices(t, cat, catalog.ListQuery{Q: "norte"}); offices.Meta.Total != 1 {
 			t.Errorf("offices?q=norte after the rename: %+v", offices)
+		}
+	})
+}
+
+// TestRefreshOfAnUnpublishedDocument checks that an event for a document
+// that is not public (a new draft) re-renders nothing: every other
+// document keeps its full content.
+func TestRefreshOfAnUnpublishedDocument(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		cat := seeded(t, db)
+		before := departmentDoc(t, cat, "ecce")
+		officeBefore, _ := cat.Office("occs")
+		officeID := idOf(t, db, models.KindOffice, "occs")
+		refresh(t, cat, models.KindDepartment, createDepartment(t, db, officeID, "draft-only", false))
+		refresh(t, cat, models.KindOffice, createOffice(t, db, "empty-office", "Empty Office", true))
+		after := departmentDoc(t, cat, "ecce")
+		if after.DescriptionText == "" || after.DescriptionText != before.DescriptionText || len(after.Contacts) != len(before.Contacts) {
+			t.Errorf("ecce changed after unrelated refreshes: %+v", after)
+		}
+		if officeAfter, _ := cat.Office("occs"); officeAfter.ETag != officeBefore.ETag {
+			t.Error("the office document changed after unrelated refreshes")
+		}
+		if got := slugsOf(listDepartments(t, cat, catalog.ListQuery{Q: "madison"}).Data); len(got) != 4 {
+			t.Errorf("departments found by their street after unrelated refreshes: %v", got)
 		}
 	})
 }

@@ -227,12 +227,15 @@ func (sv *searchable[T]) search(q ListQuery, field string, desc bool, sorted fun
 	m := sv.ix.match(queryWords(q.Q))
 	defer m.release()
 	slots := sv.slotOrder(q.Sort, field, sorted)
-	n := len(slots)
+	n := len(sv.items)
 	visit := func(yield func(int32) bool) {
 		for i := range n {
-			slot := slots[i]
 			if desc {
-				slot = slots[n-1-i]
+				i = n - 1 - i
+			}
+			slot := int32(i)
+			if slots != nil {
+				slot = slots[i]
 			}
 			if m.rank[slot] != noMatch && (keep == nil || keep(sv.items[slot])) && !yield(slot) {
 				return
@@ -247,26 +250,11 @@ func (sv *searchable[T]) search(q ListQuery, field string, desc bool, sorted fun
 	return page, len(hits)
 }
 
-// identity is the slot order itself, shared by every searchable.
-var identity struct {
-	sync.Mutex
-	slots []int32
-}
-
-func identitySlots(n int) []int32 {
-	identity.Lock()
-	defer identity.Unlock()
-	for i := len(identity.slots); i < n; i++ {
-		identity.slots = append(identity.slots, int32(i))
-	}
-	return identity.slots[:n:n]
-}
-
-// slotOrder is the slots in the order of the sort field (the editors'
-// order when sort is empty or that field).
+// slotOrder is the slots in the order of the sort field; nil for the
+// editors' order (no sort), which is slot order itself.
 func (sv *searchable[T]) slotOrder(sortParam, field string, sorted func() []T) []int32 {
 	if sortParam == "" {
-		return identitySlots(len(sv.items))
+		return nil
 	}
 	sv.permMu.Lock()
 	defer sv.permMu.Unlock()

@@ -70,4 +70,3 @@ func assertTrimmed(t *testing.T, s *state) {
 		}
 	}
 }
-

@@ -207,13 +207,10 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		if err != nil {
 			return err
 		}
-		delete(departments, id)
-		for k, v := range loaded {
-			departments[k] = v
+		replaceLoaded(departments, old.departments, loaded, []string{id}, reloaded)
+		for _, v := range loaded {
 			touched[v.c.OfficeID] = true
 		}
-		keepDocs(loaded, old.departments)
-		reloaded[id] = true
 	default:
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
@@ -222,12 +219,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	if err != nil {
 		return err
 	}
-	for _, oid := range officeIDs {
-		delete(offices, oid)
-		reloaded[oid] = true
-	}
-	keepDocs(loadedOffices, old.offices)
-	maps.Copy(offices, loadedOffices)
+	replaceLoaded(offices, old.offices, loadedOffices, officeIDs, reloaded)
 	var depIDs []string
 	for depID, d := range departments {
 		if touched[d.c.OfficeID] && !reloaded[depID] {
@@ -238,14 +230,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	if err != nil {
 		return err
 	}
-	for _, depID := range depIDs {
-		// Gone since (withdrawn or moved): its own event follows, and the
-		// database is the truth now.
-		delete(departments, depID)
-		reloaded[depID] = true
-	}
-	keepDocs(loadedDeps, old.departments)
-	maps.Copy(departments, loadedDeps)
+	replaceLoaded(departments, old.departments, loadedDeps, depIDs, reloaded)
 	c.store(offices, departments, reloaded)
 	return nil
 }
@@ -259,13 +244,22 @@ func nonNil(ids []string) []string {
 	return ids
 }
 
-// keepDocs hands each reloaded document its previous rendering, so that
-// Doc.advance can keep Last-Modified moving forward when the bytes change.
-func keepDocs[T interface{ prevDoc() *Doc }](loaded, old map[string]T) {
+// replaceLoaded puts the documents reloaded for ids in place of the old
+// ones and marks them for rendering. An id missing from loaded is not
+// public any more (withdrawn or moved since: its own event follows, and
+// the database is the truth now). Each reloaded document gets its previous
+// rendering, so that Doc.advance can keep Last-Modified moving forward
+// when the bytes change.
+func replaceLoaded[T interface{ prevDoc() *Doc }](current, old, loaded map[string]T, ids []string, reloaded map[string]bool) {
+	for _, id := range ids {
+		delete(current, id)
+		reloaded[id] = true
+	}
 	for id, v := range loaded {
 		if prev, ok := old[id]; ok {
 			*v.prevDoc() = *prev.prevDoc()
 		}
+		current[id] = v
 	}
 }
 
@@ -564,45 +558,44 @@ func scanPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []str
 	return rows.Err()
 }
 
-// collectors are the per-goroutine search-term scratch maps.
-var collectors = sync.Pool{New: func() any { return newTermCollector() }}
-
-func loadOffices(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*office, error) {
+// loadMap decodes the published documents of kind (all when ids is nil)
+// into a map by id.
+func loadMap[T any](ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, decode func(r *publishedRow) (T, error)) (map[string]T, error) {
 	var mu sync.Mutex
-	out := make(map[string]*office, len(ids))
-	err := eachPublished(ctx, db, models.KindOffice, ids, func(r *publishedRow) error {
-		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Content), &o.c); err != nil {
+	out := make(map[string]T, len(ids))
+	err := eachPublished(ctx, db, kind, ids, func(r *publishedRow) error {
+		v, err := decode(r)
+		if err != nil {
 			return err
 		}
-		o.descText = models.RichTextToPlain(o.c.DescriptionHTML)
-		tc := collectors.Get().(*termCollector)
-		o.terms = officeTerms(tc, dict, &o.c, o.descText)
-		collectors.Put(tc)
 		mu.Lock()
-		out[o.id] = o
+		out[r.ID] = v
 		mu.Unlock()
 		return nil
 	})
 	return out, err
 }
 
+func loadOffices(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*office, error) {
+	return loadMap(ctx, db, models.KindOffice, ids, func(r *publishedRow) (*office, error) {
+		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
+		if err := json.Unmarshal([]byte(r.Content), &o.c); err != nil {
+			return nil, err
+		}
+		o.descText = models.RichTextToPlain(o.c.DescriptionHTML)
+		o.terms = searchTerms(dict, searchFields{o.c.Name, o.c.Acronym, o.c.Slug, o.c.Summary, o.descText, o.c.Contacts})
+		return o, nil
+	})
+}
+
 func loadDepartments(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*department, error) {
-	var mu sync.Mutex
-	out := make(map[string]*department, len(ids))
-	err := eachPublished(ctx, db, models.KindDepartment, ids, func(r *publishedRow) error {
+	return loadMap(ctx, db, models.KindDepartment, ids, func(r *publishedRow) (*department, error) {
 		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
 		if err := json.Unmarshal([]byte(r.Content), &d.c); err != nil {
-			return err
+			return nil, err
 		}
 		d.descText = models.RichTextToPlain(d.c.DescriptionHTML)
-		tc := collectors.Get().(*termCollector)
-		d.terms = departmentTerms(tc, dict, &d.c, d.descText)
-		collectors.Put(tc)
-		mu.Lock()
-		out[d.id] = d
-		mu.Unlock()
-		return nil
+		d.terms = searchTerms(dict, searchFields{d.c.Name, d.c.Acronym, d.c.Slug, d.c.Summary, d.descText, d.c.Contacts})
+		return d, nil
 	})
-	return out, err
 }

@@ -272,24 +272,25 @@ func (tc *termCollector) terms(dict *termDict) []uint32 {
 
 func newTermCollector() *termCollector { return &termCollector{groups: make(map[string]uint8, 128)} }
 
-func (tc *termCollector) reset() { clear(tc.groups) }
+// collectors are the per-goroutine scratch maps of searchTerms.
+var collectors = sync.Pool{New: func() any { return newTermCollector() }}
 
-// officeTerms and departmentTerms are what an item is found by.
-func officeTerms(tc *termCollector, dict *termDict, c *models.OfficeContent, descText string) []uint32 {
-	tc.reset()
-	tc.add(groupName, c.Name, c.Acronym, c.Slug)
-	tc.add(groupSummary, c.Summary)
-	tc.add(groupDescription, descText)
-	tc.addContacts(c.Contacts)
-	return tc.terms(dict)
+// searchFields is what an office or a department is found by.
+type searchFields struct {
+	name, acronym, slug, summary, descText string
+	contacts                               []models.Contact
 }
 
-func departmentTerms(tc *termCollector, dict *termDict, c *models.DepartmentContent, descText string) []uint32 {
-	tc.reset()
-	tc.add(groupName, c.Name, c.Acronym, c.Slug)
-	tc.add(groupSummary, c.Summary)
-	tc.add(groupDescription, descText)
-	tc.addContacts(c.Contacts)
+// searchTerms extracts an item's words, each with the best group it was
+// found in, and interns them.
+func searchTerms(dict *termDict, f searchFields) []uint32 {
+	tc := collectors.Get().(*termCollector)
+	defer collectors.Put(tc)
+	clear(tc.groups)
+	tc.add(groupName, f.name, f.acronym, f.slug)
+	tc.add(groupSummary, f.summary)
+	tc.add(groupDescription, f.descText)
+	tc.addContacts(f.contacts)
 	return tc.terms(dict)
 }
 

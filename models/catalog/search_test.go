@@ -43,7 +43,8 @@ func searchFixture(t *testing.T, db *gorm.DB) *catalog.Catalog {
 				Phones:  []models.Phone{{Kind: models.PhoneFax, Number: "773-553-3470"}},
 				Emails:  []models.Email{{Address: "especial@cps.edu", Label: "Intake"}},
 			}}},
-		{Slug: "adultos", Name: "Educación de Adultos", Summary: "Evening classes."},
+		{Slug: "adultos", Name: "Educación de Adultos", Summary: "Evening classes.",
+			DescriptionHTML: "<p>Classes at the Große Straße campus on pneumonoultramicroscopicsilicovolcanoconiosisandmorelettersxyz and Ἀθῆναι.</p>"},
 	}
 	for i, c := range deps {
 		c.OfficeID = o.ID
@@ -94,6 +95,10 @@ func TestSearchMatching(t *testing.T) {
 			{"phone digits as a prefix", "773553", []string{"especial"}},
 			{"last digits of a phone", "3470", []string{"especial"}},
 			{"another phone is not found", "553-3471", []string{}},
+			{"case folding beyond lower case", "strasse", []string{"adultos"}},
+			{"folded on the query side too", "STRAẞE", []string{"adultos"}},
+			{"greek accents", "αθηναι", []string{"adultos"}},
+			{"a very long word, typed in full", "pneumonoultramicroscopicsilicovolcanoconiosisandmorelettersxyz", []string{"adultos"}},
 			{"punctuation only matches everything", "--", []string{"library", "transport", "especial", "adultos"}},
 		}
 		for _, tt := range tests {

@@ -15,6 +15,52 @@ import (
 	"bureau/models"
 )
 
+// largeCatalog loads the database BENCH_DATABASE_URL names, one made by
+// bench/seed, and logs what loading cost.
+func largeCatalog(b *testing.B) *Catalog {
+	b.Helper()
+	url := os.Getenv("BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("set BENCH_DATABASE_URL to a database made by bench/seed")
+	}
+	ctx := context.Background()
+	db, err := models.Open(ctx, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = models.Close(db) })
+	cat := New(db, nil)
+	start, cpu0 := time.Now(), processCPU()
+	if err := cat.LoadAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("LoadAll: %v wall, %v CPU (all threads)", time.Since(start).Round(time.Millisecond), (processCPU() - cpu0).Round(time.Millisecond))
+	return cat
+}
+
+// BenchmarkListPages measures list pages: a cached page (the common case)
+// and pages built at distinct offsets (what a crawler costs):
+//
+//	BENCH_DATABASE_URL=sqlite:/tmp/big/bureau.db go test ./models/catalog -run '^$' -bench ListPages
+func BenchmarkListPages(b *testing.B) {
+	cat := largeCatalog(b)
+	_, total := cat.Counts()
+	b.Run("cached", func(b *testing.B) {
+		q := ListQuery{Limit: 20, Offset: 100}
+		cat.ListDepartments(q)
+		for b.Loop() {
+			cat.ListDepartments(q)
+		}
+	})
+	b.Run("built", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			cat.ListDepartments(ListQuery{Limit: 20, Offset: 1000 + i%(total-1020)})
+			i++
+		}
+	})
+}
+
 // BenchmarkSearchLarge measures uncached q= list pages (limit 20, the
 // page built and its ETag made, as a request pays it) on a database made
 // by bench/seed, and reports the p50 and p99 latency:
@@ -26,25 +72,10 @@ import (
 // local parts, summary words, and a few one- and two-letter prefixes (the
 // worst case: they match most of the directory).
 func BenchmarkSearchLarge(b *testing.B) {
-	url := os.Getenv("BENCH_DATABASE_URL")
-	if url == "" {
-		b.Skip("set BENCH_DATABASE_URL to a database made by bench/seed")
-	}
-	ctx := context.Background()
-	db, err := models.Open(ctx, url, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer models.Close(db)
-	cat := New(db, nil)
-	start, cpu0 := time.Now(), processCPU()
-	if err := cat.LoadAll(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("LoadAll: %v wall, %v CPU (all threads)", time.Since(start).Round(time.Millisecond), (processCPU() - cpu0).Round(time.Millisecond))
+	cat := largeCatalog(b)
 	s := cat.state.Load()
 	queries := benchQueries(b, s)
-	start = time.Now()
+	start := time.Now()
 	var fresh searchable[*department]
 	fresh.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
 	built := time.Since(start)

@@ -12,6 +12,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,30 +28,46 @@ import (
 )
 
 type office struct {
-	id          string
+	id string
+	// c is the full content while the office is being rendered; then it
+	// is trimmed to what sorting and its departments' documents read
+	// (slug, name, acronym). A re-render reloads the office first.
 	c           models.OfficeContent
-	descText    string
+	descText    string // while rendering only
 	publishedAt time.Time
 	updatedAt   time.Time
-	search      string // lower-cased searchable text
+	terms       []uint32 // what search finds it by (see search.go)
 	doc         Doc
 	item        []byte
 }
 
 type department struct {
-	id          string
+	id string
+	// c is trimmed after rendering, like office.c, to office id, slug,
+	// name, acronym and position.
 	c           models.DepartmentContent
 	descText    string
 	publishedAt time.Time
 	updatedAt   time.Time
-	search      string
+	terms       []uint32
 	office      *office // its published office; nil while that is not public
 	doc         Doc
 	item        []byte
 }
 
+func (o *office) trim() {
+	o.c = models.OfficeContent{CommonContent: models.CommonContent{Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym}}
+	o.descText = ""
+}
+
+func (d *department) trim() {
+	d.c = models.DepartmentContent{OfficeID: d.c.OfficeID, CommonContent: models.CommonContent{Slug: d.c.Slug, Name: d.c.Name, Acronym: d.c.Acronym}, Position: d.c.Position}
+	d.descText = ""
+}
+
 // state is one immutable view of everything public.
 type state struct {
+	gen         uint64                 // this state's number, for the list cache
 	offices     map[string]*office     // by id, published
 	departments map[string]*department // by id, published (visible or not)
 
@@ -66,7 +86,12 @@ type state struct {
 	modified    time.Time                // newest publication
 	builtAt     time.Time                // when this state was made
 
-	lists *listCache
+	// The search indexes, built on the first search of this state.
+	dict         *termDict
+	words        []string // the dictionary as this state knows it
+	officeSearch searchable[*office]
+	deptSearch   searchable[*department]
+	lists        *listCache
 }
 
 // Catalog holds the current state and rebuilds it on change.
@@ -75,36 +100,88 @@ type Catalog struct {
 	log   *slog.Logger
 	mu    sync.Mutex // serialises rebuilds
 	state atomic.Pointer[state]
+	lists *listCache
+	dict  *termDict // guarded by mu for replacement; interning locks itself
+	gen   uint64    // guarded by mu
+}
+
+// Option configures a Catalog.
+type Option func(*Catalog)
+
+// WithListCacheBytes bounds the cache of built list pages (default
+// DefaultListCacheBytes), counting everything an entry holds.
+func WithListCacheBytes(n int64) Option {
+	return func(c *Catalog) { c.lists = newListCache(n) }
 }
 
 // New returns an empty catalog; call LoadAll before serving.
-func New(db *gorm.DB, log *slog.Logger) *Catalog {
+func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Catalog{db: db, log: log}
-	c.state.Store(buildState(map[string]*office{}, map[string]*department{}, nil))
+	c := &Catalog{db: db, log: log, dict: newTermDict()}
+	for _, opt := range opts {
+		opt(c)
+	}
+	if c.lists == nil {
+		c.lists = newListCache(DefaultListCacheBytes)
+	}
+	c.store(map[string]*office{}, map[string]*department{}, nil)
 	return c
 }
+
+// store builds the next state and makes it current. Called with mu held
+// (or before the catalog is shared).
+func (c *Catalog) store(offices map[string]*office, departments map[string]*department, dirty map[string]bool) {
+	c.gen++
+	s := buildState(offices, departments, dirty)
+	s.gen, s.dict, s.words, s.lists = c.gen, c.dict, c.dict.snapshot(), c.lists
+	c.state.Store(s)
+	c.lists.dropAll()
+	// Build the search indexes off the request path, so the first search
+	// after a publication does not wait ~100 ms for them; a state that a
+	// burst of publications replaces at once is skipped.
+	go func() {
+		time.Sleep(searchPrepareDelay)
+		if c.state.Load() == s {
+			s.searchOffices()
+			s.searchDepartments()
+		}
+	}()
+}
+
+// searchPrepareDelay is how long a new state must stay current before its
+// search indexes are built in the background.
+const searchPrepareDelay = 50 * time.Millisecond
 
 // LoadAll reads every published document from the database.
 func (c *Catalog) LoadAll(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	offices, err := loadOffices(ctx, c.db, "")
+	// A new dictionary: words of withdrawn content do not pile up.
+	dict := newTermDict()
+	offices, err := loadOffices(ctx, c.db, dict, nil)
 	if err != nil {
 		return err
 	}
-	departments, err := loadDepartments(ctx, c.db, "")
+	departments, err := loadDepartments(ctx, c.db, dict, nil)
 	if err != nil {
 		return err
 	}
-	c.state.Store(buildState(offices, departments, nil))
+	c.dict = dict
+	c.store(offices, departments, nil)
+	// A full load makes several times the catalog's size in garbage
+	// (decoded rows, rendering buffers); hand it back to the system now,
+	// or the process keeps the load's peak as its resident size.
+	debug.FreeOSMemory()
 	return nil
 }
 
 // Refresh applies one change event (see models.ContentEvent): it reloads
-// that document and re-renders the documents that embed it.
+// that document and the documents that embed it or that it embeds (its
+// office and the office's departments), and re-renders them. Everything
+// rendered is read fresh from the database, so the catalog keeps no
+// decoded content between changes.
 func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	kind, id, ok := strings.Cut(event, ":")
 	if !ok || event == models.EventAll {
@@ -113,55 +190,85 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.state.Load()
-	offices := make(map[string]*office, len(old.offices))
-	for k, v := range old.offices {
-		offices[k] = v
-	}
-	departments := make(map[string]*department, len(old.departments))
-	for k, v := range old.departments {
-		departments[k] = v
-	}
-	// Documents whose rendering must be redone: all others keep their bytes.
-	dirty := map[string]bool{}
+	offices := maps.Clone(old.offices)
+	departments := maps.Clone(old.departments)
+	// The offices whose documents change; each is reloaded with all of
+	// its departments.
+	touched := map[string]bool{}
+	reloaded := map[string]bool{}
 	switch models.Kind(kind) {
 	case models.KindOffice:
-		loaded, err := loadOffices(ctx, c.db, id)
-		if err != nil {
-			return err
-		}
-		delete(offices, id)
-		for k, v := range loaded {
-			offices[k] = v
-		}
-		dirty[id] = true
-		for depID, d := range departments {
-			if d.c.OfficeID == id {
-				dirty[depID] = true
-			}
-		}
+		touched[id] = true
 	case models.KindDepartment:
 		if prev := departments[id]; prev != nil {
-			dirty[prev.c.OfficeID] = true
+			touched[prev.c.OfficeID] = true
 		}
-		loaded, err := loadDepartments(ctx, c.db, id)
+		loaded, err := loadDepartments(ctx, c.db, c.dict, []string{id})
 		if err != nil {
 			return err
 		}
-		delete(departments, id)
-		for k, v := range loaded {
-			departments[k] = v
-			dirty[v.c.OfficeID] = true
+		replaceLoaded(departments, old.departments, loaded, []string{id}, reloaded)
+		for _, v := range loaded {
+			touched[v.c.OfficeID] = true
 		}
-		dirty[id] = true
 	default:
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
-	c.state.Store(buildState(offices, departments, dirty))
+	officeIDs := slices.Collect(maps.Keys(touched))
+	loadedOffices, err := loadOffices(ctx, c.db, c.dict, nonNil(officeIDs))
+	if err != nil {
+		return err
+	}
+	replaceLoaded(offices, old.offices, loadedOffices, officeIDs, reloaded)
+	var depIDs []string
+	for depID, d := range departments {
+		if touched[d.c.OfficeID] && !reloaded[depID] {
+			depIDs = append(depIDs, depID)
+		}
+	}
+	loadedDeps, err := loadDepartments(ctx, c.db, c.dict, nonNil(depIDs))
+	if err != nil {
+		return err
+	}
+	replaceLoaded(departments, old.departments, loadedDeps, depIDs, reloaded)
+	c.store(offices, departments, reloaded)
 	return nil
 }
 
+// nonNil turns "no ids" into an empty list: to the loaders, nil means
+// every document.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
+
+// replaceLoaded puts the documents reloaded for ids in place of the old
+// ones and marks them for rendering. An id missing from loaded is not
+// public any more (withdrawn or moved since: its own event follows, and
+// the database is the truth now). Each reloaded document gets its previous
+// rendering, so that Doc.advance can keep Last-Modified moving forward
+// when the bytes change.
+func replaceLoaded[T interface{ prevDoc() *Doc }](current, old, loaded map[string]T, ids []string, reloaded map[string]bool) {
+	for _, id := range ids {
+		delete(current, id)
+		reloaded[id] = true
+	}
+	for id, v := range loaded {
+		if prev, ok := old[id]; ok {
+			*v.prevDoc() = *prev.prevDoc()
+		}
+		current[id] = v
+	}
+}
+
+func (o *office) prevDoc() *Doc     { return &o.doc }
+func (d *department) prevDoc() *Doc { return &d.doc }
+
 // buildState links departments to offices, renders what is dirty (all when
-// dirty is nil) and computes the orderings lists page through.
+// dirty is nil; dirty documents are freshly loaded, with full content) and
+// computes the orderings lists page through.
 func buildState(offices map[string]*office, departments map[string]*department, dirty map[string]bool) *state {
 	s := &state{
 		offices:       offices,
@@ -169,18 +276,9 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 		officeBySlug:  make(map[string]*office, len(offices)),
 		deptBySlug:    make(map[string]*department, len(departments)),
 		deptsOfOffice: make(map[string][]*department, len(offices)),
-		lists:         newListCache(),
 		builtAt:       time.Now(),
 	}
-	// An office to re-render is copied first: the old state, which readers
-	// may still hold, shares the unchanged offices and must never see one
-	// rewritten. Its departments then link to the copy and re-render too.
-	for id, o := range offices {
-		if dirty != nil && dirty[id] {
-			cp := *o
-			offices[id] = &cp
-		}
-	}
+	isDirty := func(id string) bool { return dirty == nil || dirty[id] }
 	for _, o := range offices {
 		s.officeBySlug[o.c.Slug] = o
 		if o.publishedAt.After(s.modified) {
@@ -188,18 +286,17 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 		}
 	}
 	visible := make([]*department, 0, len(departments))
+	var render []*department
 	for id, d := range departments {
 		o := offices[d.c.OfficeID]
-		if d.office != o || dirty == nil || dirty[id] {
+		if d.office != o || isDirty(id) {
 			// Copy before changing: the old state may still be read.
 			cp := *d
 			cp.office = o
 			d = &cp
 			departments[id] = d
 			if o != nil {
-				prev := d.doc
-				renderDepartment(d)
-				d.doc.advance(prev, s.builtAt)
+				render = append(render, d)
 			}
 		}
 		if o == nil {
@@ -212,16 +309,39 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			s.modified = d.publishedAt
 		}
 	}
+	inParallel(len(render), func(i int) {
+		d := render[i]
+		prev := d.doc
+		renderDepartment(d)
+		d.doc.advance(prev, s.builtAt)
+	})
 	for id, deps := range s.deptsOfOffice {
 		sortDepartments(deps, "position")
 		s.deptsOfOffice[id] = deps
 	}
+	var renderOffices []*office
 	for id, o := range offices {
-		if dirty == nil || dirty[id] {
-			prev := o.doc
-			renderOffice(o, s.deptsOfOffice[id])
-			o.doc.advance(prev, s.builtAt)
+		if isDirty(id) {
+			renderOffices = append(renderOffices, o)
 		}
+	}
+	inParallel(len(renderOffices), func(i int) {
+		o := renderOffices[i]
+		prev := o.doc
+		renderOffice(o, s.deptsOfOffice[o.id])
+		o.doc.advance(prev, s.builtAt)
+	})
+	// Rendered: the decoded content is no longer needed.
+	for _, d := range render {
+		d.trim()
+	}
+	for id, d := range departments {
+		if isDirty(id) {
+			d.trim()
+		}
+	}
+	for _, o := range renderOffices {
+		o.trim()
 	}
 	s.allOffices = make([]*office, 0, len(offices))
 	for _, o := range offices {
@@ -231,6 +351,27 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 	s.officeOrder = map[string][]*office{}
 	s.deptOrder = map[string][]*department{}
 	return s
+}
+
+// inParallel runs fn(0..n-1) on every CPU; fn must only touch item i.
+func inParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // officesBy returns the published offices sorted by field.
@@ -339,52 +480,122 @@ type publishedRow struct {
 	CreatedAt   time.Time // of the published revision: when its content last changed
 }
 
-func loadPublished(ctx context.Context, db *gorm.DB, kind models.Kind, id string) ([]publishedRow, error) {
-	table := kind.Plural()
-	q := db.WithContext(ctx).Table(table+" AS d").
+// loadChunk bounds the ids bound into one query.
+const loadChunk = 500
+
+// eachPublished streams the published documents of kind (all when ids is
+// nil) to decode on every CPU, so the raw rows never sit in memory all at
+// once. decode must only touch its row.
+func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, decode func(r *publishedRow) error) error {
+	if ids != nil && len(ids) == 0 {
+		return nil
+	}
+	rows := make(chan *publishedRow, 256)
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(err error) { errOnce.Do(func() { firstErr = err }) }
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for r := range rows {
+				if err := decode(r); err != nil {
+					fail(fmt.Errorf("%s %s: %w", kind, r.ID, err))
+				}
+			}
+		})
+	}
+	err := func() error {
+		defer close(rows)
+		for chunk := range chunks(ids) {
+			if err := scanPublished(ctx, db, kind, chunk, rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("load published %s: %w", kind.Plural(), err)
+	}
+	return firstErr
+}
+
+// chunks yields ids in pieces of loadChunk; nil (everything) once.
+func chunks(ids []string) func(yield func([]string) bool) {
+	return func(yield func([]string) bool) {
+		if ids == nil {
+			yield(nil)
+			return
+		}
+		for c := range slices.Chunk(ids, loadChunk) {
+			if !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+func scanPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, out chan<- *publishedRow) error {
+	q := db.WithContext(ctx).Table(kind.Plural()+" AS d").
 		Select("d.id, d.published_at, r.content, r.created_at").
 		Joins("JOIN revisions r ON r.entity_type = ? AND r.entity_id = d.id AND r.number = d.published_revision", kind).
 		Where("d.deleted_at IS NULL AND d.published_revision IS NOT NULL")
-	if id != "" {
-		q = q.Where("d.id = ?", id)
+	if ids != nil {
+		q = q.Where("d.id IN ?", ids)
 	}
-	var rows []publishedRow
-	err := q.Scan(&rows).Error
-	return rows, err
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := new(publishedRow)
+		if err := rows.Scan(&r.ID, &r.PublishedAt, &r.Content, &r.CreatedAt); err != nil {
+			return err
+		}
+		out <- r
+	}
+	return rows.Err()
 }
 
-func loadOffices(ctx context.Context, db *gorm.DB, id string) (map[string]*office, error) {
-	rows, err := loadPublished(ctx, db, models.KindOffice, id)
-	if err != nil {
-		return nil, fmt.Errorf("load published offices: %w", err)
-	}
-	out := make(map[string]*office, len(rows))
-	for _, r := range rows {
+// loadMap decodes the published documents of kind (all when ids is nil)
+// into a map by id.
+func loadMap[T any](ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, decode func(r *publishedRow) (T, error)) (map[string]T, error) {
+	var mu sync.Mutex
+	out := make(map[string]T, len(ids))
+	err := eachPublished(ctx, db, kind, ids, func(r *publishedRow) error {
+		v, err := decode(r)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		out[r.ID] = v
+		mu.Unlock()
+		return nil
+	})
+	return out, err
+}
+
+func loadOffices(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*office, error) {
+	return loadMap(ctx, db, models.KindOffice, ids, func(r *publishedRow) (*office, error) {
 		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
 		if err := json.Unmarshal([]byte(r.Content), &o.c); err != nil {
-			return nil, fmt.Errorf("office %s: %w", r.ID, err)
+			return nil, err
 		}
 		o.descText = models.RichTextToPlain(o.c.DescriptionHTML)
-		o.search = strings.ToLower(strings.Join([]string{o.c.Name, o.c.Acronym, o.c.Slug, o.c.Summary, o.descText}, "\n"))
-		out[o.id] = o
-	}
-	return out, nil
+		o.terms = searchTerms(dict, searchFields{o.c.Name, o.c.Acronym, o.c.Slug, o.c.Summary, o.descText, o.c.Contacts})
+		return o, nil
+	})
 }
 
-func loadDepartments(ctx context.Context, db *gorm.DB, id string) (map[string]*department, error) {
-	rows, err := loadPublished(ctx, db, models.KindDepartment, id)
-	if err != nil {
-		return nil, fmt.Errorf("load published departments: %w", err)
-	}
-	out := make(map[string]*department, len(rows))
-	for _, r := range rows {
+func loadDepartments(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*department, error) {
+	return loadMap(ctx, db, models.KindDepartment, ids, func(r *publishedRow) (*department, error) {
 		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
 		if err := json.Unmarshal([]byte(r.Content), &d.c); err != nil {
-			return nil, fmt.Errorf("department %s: %w", r.ID, err)
+			return nil, err
 		}
 		d.descText = models.RichTextToPlain(d.c.DescriptionHTML)
-		d.search = strings.ToLower(strings.Join([]string{d.c.Name, d.c.Acronym, d.c.Slug, d.c.Summary, d.descText}, "\n"))
-		out[d.id] = d
-	}
-	return out, nil
+		d.terms = searchTerms(dict, searchFields{d.c.Name, d.c.Acronym, d.c.Slug, d.c.Summary, d.descText, d.c.Contacts})
+		return d, nil
+	})
 }

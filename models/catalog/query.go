@@ -2,9 +2,10 @@ package catalog
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -14,7 +15,7 @@ type ListQuery struct {
 	Limit  int
 	Offset int
 	Sort   string // a sort field, "-" prefixed for descending; "" for the default
-	Q      string // words that must all appear, case-insensitively
+	Q      string // search words (see search.go); "" for none
 	Office string // departments only: the office slug
 }
 
@@ -54,16 +55,11 @@ func (c *Catalog) Counts() (offices, departments int) {
 // ListOffices returns one page of published offices.
 func (c *Catalog) ListOffices(q ListQuery) Doc {
 	s := c.state.Load()
-	key := q.key("offices")
+	key := listKey{s.gen, q.key("offices")}
 	if doc, ok := s.lists.get(key); ok {
 		return doc
 	}
-	field, desc := splitSort(q.Sort, "name")
-	order := s.officesBy(field)
-	items, total, modified := page(order, desc, q,
-		func(o *office) string { return o.search },
-		func(o *office) ([]byte, time.Time) { return o.item, o.doc.LastModified })
-	doc := newDoc(listBody(items, total, q), pickModified(modified, s.modified))
+	doc := s.officeList(q)
 	s.lists.put(key, doc)
 	return doc
 }
@@ -71,77 +67,105 @@ func (c *Catalog) ListOffices(q ListQuery) Doc {
 // ListDepartments returns one page of visible departments.
 func (c *Catalog) ListDepartments(q ListQuery) Doc {
 	s := c.state.Load()
-	key := q.key("departments")
+	key := listKey{s.gen, q.key("departments")}
 	if doc, ok := s.lists.get(key); ok {
 		return doc
 	}
-	field, desc := splitSort(q.Sort, "office")
-	var order []*department
-	if q.Office == "" {
-		order = s.departmentsBy(field)
-	} else if o, ok := s.officeBySlug[q.Office]; ok {
-		order = s.deptsOfOffice[o.id] // already in the office's order
-		if field != "office" {
-			order = append([]*department(nil), order...)
-			sortDepartments(order, field)
-		}
-	}
-	items, total, modified := page(order, desc, q,
-		func(d *department) string { return d.search },
-		func(d *department) ([]byte, time.Time) { return d.item, d.doc.LastModified })
-	doc := newDoc(listBody(items, total, q), pickModified(modified, s.modified))
+	doc := s.departmentList(q)
 	s.lists.put(key, doc)
 	return doc
 }
 
-// page collects the items of one page from an ordered list. Without search
-// terms it indexes straight into the page, so its cost grows with the page,
-// not the table; with terms every entry is matched to count the total.
-func page[T any](order []T, desc bool, q ListQuery, search func(T) string, item func(T) ([]byte, time.Time)) (items [][]byte, total int, modified time.Time) {
-	terms := searchTerms(q.Q)
-	items = make([][]byte, 0, min(q.Limit, len(order)))
-	take := func(v T) {
-		b, m := item(v)
-		items = append(items, b)
-		if m.After(modified) {
-			modified = m
-		}
+// officeList builds a page of offices (no cache).
+func (s *state) officeList(q ListQuery) Doc {
+	field, desc := splitSort(q.Sort, "name")
+	var items []*office
+	var total int
+	if q.Q != "" {
+		items, total = s.searchOffices().search(q, field, desc, func() []*office { return s.officesBy(field) }, nil)
+	} else {
+		items, total = pageOf(s.officesBy(field), desc, q)
 	}
-	if len(terms) == 0 {
-		n := len(order)
-		for i := q.Offset; i < n && len(items) < q.Limit; i++ {
-			if desc {
-				take(order[n-1-i])
-			} else {
-				take(order[i])
-			}
-		}
-		return items, n, modified
-	}
-	each(len(order), desc, func(i int) {
-		v := order[i]
-		if !matches(search(v), terms) {
-			return
-		}
-		if total >= q.Offset && len(items) < q.Limit {
-			take(v)
-		}
-		total++
-	})
-	return items, total, modified
+	return listDoc(items, total, q, s.modified, func(o *office) ([]byte, *Doc) { return o.item, &o.doc })
 }
 
-// each visits 0..n-1, or n-1..0 when desc.
-func each(n int, desc bool, fn func(i int)) {
-	if desc {
-		for i := n - 1; i >= 0; i-- {
-			fn(i)
+// departmentList builds a page of departments (no cache).
+func (s *state) departmentList(q ListQuery) Doc {
+	field, desc := splitSort(q.Sort, "office")
+	var inOffice func(*department) bool
+	var order []*department
+	if q.Office != "" {
+		if o, ok := s.officeBySlug[q.Office]; ok {
+			inOffice = func(d *department) bool { return d.office == o }
+			order = s.deptsOfOffice[o.id] // already in the office's order
+			if field != "office" {
+				order = append([]*department(nil), order...)
+				sortDepartments(order, field)
+			}
+		} else {
+			inOffice = func(*department) bool { return false }
 		}
-		return
+	} else {
+		order = s.departmentsBy(field)
 	}
-	for i := 0; i < n; i++ {
-		fn(i)
+	var items []*department
+	var total int
+	if q.Q != "" {
+		items, total = s.searchDepartments().search(q, field, desc, func() []*department { return s.departmentsBy(field) }, inOffice)
+	} else {
+		items, total = pageOf(order, desc, q)
 	}
+	return listDoc(items, total, q, s.modified, func(d *department) ([]byte, *Doc) { return d.item, &d.doc })
+}
+
+// searchOffices and searchDepartments return the state's search, building
+// its index on first use; slots follow the editors' order.
+func (s *state) searchOffices() *searchable[*office] {
+	return s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
+}
+
+func (s *state) searchDepartments() *searchable[*department] {
+	return s.deptSearch.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
+}
+
+// pageOf indexes straight into an ordered list, so a page costs what the
+// page holds, not the table.
+func pageOf[T any](order []T, desc bool, q ListQuery) ([]T, int) {
+	n := len(order)
+	items := make([]T, 0, min(q.Limit, max(n-q.Offset, 0)))
+	for i := q.Offset; i < n && len(items) < q.Limit; i++ {
+		if desc {
+			items = append(items, order[n-1-i])
+		} else {
+			items = append(items, order[i])
+		}
+	}
+	return items, n
+}
+
+// listDoc renders a page. Its ETag is derived from the items' own ETags
+// and the page's meta, which determine the body, rather than hashed over
+// the whole body; its Last-Modified is the newest item's, but never
+// earlier than the newest change to the directory, since a withdrawn item
+// changes a list without any newer publication in it.
+func listDoc[T any](items []T, total int, q ListQuery, stateModified time.Time, of func(T) ([]byte, *Doc)) Doc {
+	bodies := make([][]byte, len(items))
+	h := sha256.New()
+	var meta [3 * binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(meta[:], uint64(total))
+	n += binary.PutUvarint(meta[n:], uint64(q.Limit))
+	n += binary.PutUvarint(meta[n:], uint64(q.Offset))
+	h.Write(meta[:n])
+	modified := stateModified
+	for i, it := range items {
+		body, doc := of(it)
+		bodies[i] = body
+		h.Write([]byte(doc.ETag))
+		if doc.LastModified.After(modified) {
+			modified = doc.LastModified
+		}
+	}
+	return newDocTagged(listBody(bodies, total, q), etagOf(h.Sum(nil)), modified)
 }
 
 func splitSort(s, def string) (field string, desc bool) {
@@ -152,29 +176,6 @@ func splitSort(s, def string) (field string, desc bool) {
 		return s[1:], true
 	}
 	return s, false
-}
-
-func searchTerms(q string) []string {
-	return strings.Fields(strings.ToLower(q))
-}
-
-func matches(text string, terms []string) bool {
-	for _, t := range terms {
-		if !strings.Contains(text, t) {
-			return false
-		}
-	}
-	return true
-}
-
-// pickModified is a list's Last-Modified: its newest item, but never
-// earlier than the newest change to the directory, since a withdrawn item
-// changes a list without any newer publication in it.
-func pickModified(page, all time.Time) time.Time {
-	if page.After(all) {
-		return page
-	}
-	return all
 }
 
 func listBody(items [][]byte, total int, q ListQuery) []byte {
@@ -199,35 +200,4 @@ func listBody(items [][]byte, total int, q ListQuery) []byte {
 	b.WriteString(strconv.Itoa(q.Offset))
 	b.WriteString(`}}`)
 	return b.Bytes()
-}
-
-// listCache keeps rendered list pages for one state. It is bounded by
-// bytes: when full it starts over, which is cheap and keeps memory flat
-// under a crawl of many distinct pages.
-type listCache struct {
-	mu    sync.RWMutex
-	pages map[string]Doc
-	bytes int
-}
-
-const listCacheBytes = 32 << 20
-
-func newListCache() *listCache { return &listCache{pages: map[string]Doc{}} }
-
-func (c *listCache) get(key string) (Doc, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	d, ok := c.pages[key]
-	return d, ok
-}
-
-func (c *listCache) put(key string, d Doc) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.bytes+len(d.Body) > listCacheBytes {
-		c.pages = map[string]Doc{}
-		c.bytes = 0
-	}
-	c.pages[key] = d
-	c.bytes += len(d.Body)
 }

@@ -35,10 +35,18 @@ func (d *Doc) fill() {
 
 func newDoc(body []byte, modified time.Time) Doc {
 	sum := sha256.Sum256(body)
+	return newDocTagged(body, etagOf(sum[:]), modified)
+}
+
+// etagOf makes a strong ETag from a digest.
+func etagOf(sum []byte) string { return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"` }
+
+// newDocTagged is newDoc with an ETag the caller derived (list pages).
+func newDocTagged(body []byte, etag string, modified time.Time) Doc {
 	modified = modified.UTC().Truncate(time.Second)
 	d := Doc{
 		Body:         body,
-		ETag:         `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`,
+		ETag:         etag,
 		LastModified: modified,
 	}
 	if !modified.IsZero() {

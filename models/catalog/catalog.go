@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -75,6 +76,9 @@ type Catalog struct {
 	log   *slog.Logger
 	mu    sync.Mutex // serialises rebuilds
 	state atomic.Pointer[state]
+
+	inlineCompress int             // see compressLoaded; tests lower it
+	compressing    <-chan struct{} // closed once LoadAll's documents are compressed
 }
 
 // New returns an empty catalog; call LoadAll before serving.
@@ -82,7 +86,7 @@ func New(db *gorm.DB, log *slog.Logger) *Catalog {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Catalog{db: db, log: log}
+	c := &Catalog{db: db, log: log, inlineCompress: inlineCompressBytes}
 	c.state.Store(buildState(map[string]*office{}, map[string]*department{}, nil))
 	return c
 }
@@ -99,7 +103,9 @@ func (c *Catalog) LoadAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.state.Store(buildState(offices, departments, nil))
+	s := buildState(offices, departments, nil)
+	c.compressing = compressLoaded(s, c.log, c.inlineCompress)
+	c.state.Store(s)
 	return nil
 }
 
@@ -156,7 +162,11 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	default:
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
-	c.state.Store(buildState(offices, departments, dirty))
+	s := buildState(offices, departments, dirty)
+	// The re-rendered documents are compressed before anyone sees them.
+	docs, _ := s.pendingDocs()
+	compressPending(docs, runtime.GOMAXPROCS(0))
+	c.state.Store(s)
 	return nil
 }
 

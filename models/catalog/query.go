@@ -224,10 +224,10 @@ func (c *listCache) get(key string) (Doc, bool) {
 func (c *listCache) put(key string, d Doc) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.bytes+len(d.Body) > listCacheBytes {
+	if c.bytes+d.Size() > listCacheBytes {
 		c.pages = map[string]Doc{}
 		c.bytes = 0
 	}
 	c.pages[key] = d
-	c.bytes += len(d.Body)
+	c.bytes += d.Size()
 }

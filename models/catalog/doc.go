@@ -50,6 +50,12 @@ type compressed struct {
 	ready   atomic.Bool
 	codings []string // the ones made, in the server's preference: br, then gzip
 	br, gz  Encoded
+
+	// A list page's copies are made one coding at a time, by the first
+	// request that accepts it (see newDoc).
+	lazy           bool
+	brOnce, gzOnce sync.Once
+	lazyBr, lazyGz atomic.Pointer[Encoded] // nil until made, or when not smaller
 }
 
 // compressMinBytes is the size below which an answer is sent as it is:
@@ -81,14 +87,23 @@ func (d *Doc) fill() {
 	d.LengthH = []string{strconv.Itoa(len(d.Body))}
 }
 
-// newDoc prepares an answer built on demand, a list page: compressed at
-// once, at the fast levels, since the request that built it waits for it.
+// newDoc prepares an answer built on demand, a list page. Its compressed
+// copies are made once each, at the fast levels, by the first request that
+// accepts that coding, then kept with the page for every later one; never
+// per request. Not when the page is built: building a page of 20 costs
+// about 0.1 ms and compressing it both ways about 0.8 ms more (measured:
+// 0.38 ms against 1.95 ms per built page on the loaded bench machine), so a
+// crawler or a client that takes neither coding would pay five times over
+// for copies nobody reads, and a browser (which takes br) pays for br only.
 func newDoc(body []byte, modified time.Time) Doc {
 	d := makeDoc(body, modified)
-	d.attachCompression(&pageLevels)
-	d.compress()
+	if len(d.Body) >= compressMinBytes {
+		d.compressed = &compressed{levels: &pageLevels, lazy: true, codings: bothCodings}
+	}
 	return d
 }
+
+var bothCodings = []string{"br", "gzip"}
 
 // newPublishedDoc prepares an office's or department's document, read many
 // times per publication: compressed at the better, slower levels, but not
@@ -120,7 +135,7 @@ func (d *Doc) attachCompression(levels *codecLevels) {
 // made yet; concurrent callers wait for the one doing it.
 func (d Doc) compress() {
 	c := d.compressed
-	if c == nil {
+	if c == nil || c.lazy {
 		return
 	}
 	c.once.Do(func() {
@@ -145,23 +160,27 @@ func newEncoded(coding string, body []byte, baseTag string) Encoded {
 
 // pending reports whether the compressed copies are due but not made.
 func (d Doc) pending() bool {
-	return d.compressed != nil && !d.compressed.ready.Load()
+	return d.compressed != nil && !d.compressed.lazy && !d.compressed.ready.Load()
 }
 
 // Codings lists the content codings this Doc can be sent in besides
 // identity, in the server's order of preference (br, then gzip); nil while
 // they are not made or the Doc is too small to compress.
 func (d Doc) Codings() []string {
-	if c := d.compressed; c != nil && c.ready.Load() {
+	if c := d.compressed; c != nil && (c.lazy || c.ready.Load()) {
 		return c.codings
 	}
 	return nil
 }
 
 // Encoding returns the representation in coding ("br" or "gzip"), or nil
-// when there is none: identity is then the answer.
+// when there is none: identity is then the answer. A list page's copy is
+// made here the first time it is asked for.
 func (d Doc) Encoding(coding string) *Encoded {
 	c := d.compressed
+	if c != nil && c.lazy {
+		return d.lazyEncoding(coding)
+	}
 	if c == nil || !c.ready.Load() {
 		return nil
 	}
@@ -172,6 +191,28 @@ func (d Doc) Encoding(coding string) *Encoded {
 		return &c.gz
 	}
 	return nil
+}
+
+func (d Doc) lazyEncoding(coding string) *Encoded {
+	c := d.compressed
+	var once *sync.Once
+	var slot *atomic.Pointer[Encoded]
+	var compress func([]byte) []byte
+	switch coding {
+	case "br":
+		once, slot, compress = &c.brOnce, &c.lazyBr, c.levels.brotli
+	case "gzip":
+		once, slot, compress = &c.gzOnce, &c.lazyGz, c.levels.gzip
+	default:
+		return nil
+	}
+	once.Do(func() {
+		if b := compress(d.Body); len(b) < len(d.Body) {
+			e := newEncoded(coding, b, strings.TrimSuffix(d.ETag, `"`))
+			slot.Store(&e)
+		}
+	})
+	return slot.Load()
 }
 
 // MatchesETag reports whether tag (quoted, without W/) names any
@@ -190,11 +231,19 @@ func (d Doc) MatchesETag(tag string) bool {
 	return suffix == `-br"` || suffix == `-gzip"`
 }
 
-// Size is the bytes this Doc holds: its body and its compressed copies,
-// plus the header values (for a cache that bounds what it keeps).
+// Size is the bytes this Doc holds or will hold: its body, its compressed
+// copies and the header values, for a cache that bounds what it keeps. A
+// list page's copies not made yet count as a quarter of the body each
+// (the fast levels make 17-23% of a page of 20; more only for pages of a
+// few kilobytes), so the figure does not grow after the page is cached.
 func (d Doc) Size() int {
 	n := len(d.Body) + len(d.ETag) + len(d.LastModHTTP) + 160
-	if c := d.compressed; c != nil && c.ready.Load() {
+	c := d.compressed
+	switch {
+	case c == nil:
+	case c.lazy:
+		n += 2 * (len(d.Body)/4 + 256)
+	case c.ready.Load():
 		n += len(c.br.Body) + len(c.gz.Body) + len(c.br.ETag) + len(c.gz.ETag) + 256
 	}
 	return n

@@ -7,49 +7,83 @@ import (
 
 // negotiateEncoding picks the content coding to send from what the client
 // accepts (RFC 9110 12.5.3, q-values honoured) among the ones available, in
-// the server's order of preference; "" means identity. Identity is always
-// the fallback: even a client that refuses it ("identity;q=0", "*;q=0") gets
-// a readable answer rather than a 406 it cannot do anything with.
+// the server's order of preference; "" means identity. A coding is chosen
+// only when the client weighs it above identity, if it names identity
+// ("identity;q=1, gzip;q=0.5" gets identity), and on equal weights the
+// server's order decides. Identity is always the fallback: even a client
+// that refuses it ("identity;q=0", "*;q=0") gets a readable answer rather
+// than a 406 it cannot do anything with.
+//
+// It runs on every public request, so it walks the header in place and
+// allocates nothing.
 func negotiateEncoding(acceptEncoding string, available ...string) string {
-	if strings.TrimSpace(acceptEncoding) == "" {
+	if len(available) == 0 || strings.TrimSpace(acceptEncoding) == "" {
 		return ""
 	}
-	q := map[string]float64{}
-	for _, part := range strings.Split(acceptEncoding, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		name = strings.ToLower(strings.TrimSpace(name))
+	const maxCodings = 4 // the server offers br and gzip
+	available = available[:min(len(available), maxCodings)]
+	var weight [maxCodings]float64
+	var listed [maxCodings]bool
+	star, starListed := 0.0, false
+	identity := 0.0 // an unnamed identity does not compete with a coding
+	for rest := acceptEncoding; rest != ""; {
+		var member string
+		member, rest, _ = strings.Cut(rest, ",")
+		name, params, _ := strings.Cut(member, ";")
+		name = strings.TrimSpace(name)
 		if name == "" {
 			continue
 		}
-		if name == "x-gzip" { // RFC 9110 8.4.1.3: the same as gzip
-			name = "gzip"
-		}
-		weight := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
-				continue
+		w := memberWeight(params)
+		switch {
+		case name == "*":
+			star, starListed = w, true
+		case strings.EqualFold(name, "identity"):
+			identity = w
+		default:
+			if strings.EqualFold(name, "x-gzip") { // RFC 9110 8.4.1.3: the same as gzip
+				name = "gzip"
 			}
-			f, valid := parseQValue(strings.TrimSpace(v))
-			if !valid {
-				f = 0 // a malformed weight is not an acceptance
+			for i, enc := range available {
+				if strings.EqualFold(name, enc) {
+					weight[i], listed[i] = w, true
+				}
 			}
-			weight = f
 		}
-		q[name] = weight
 	}
-	best, bestQ := "", 0.0
-	for _, enc := range available {
-		w, listed := q[enc]
-		if !listed {
-			w, listed = q["*"]
+	best, bestQ := "", identity
+	for i, enc := range available {
+		w, ok := weight[i], listed[i]
+		if !ok {
+			w, ok = star, starListed
 		}
-		// Strictly greater: on equal weights the server's order decides.
-		if listed && w > bestQ {
+		// Strictly greater: on equal weights the server's order decides,
+		// and a weight of 0 is a refusal.
+		if ok && w > 0 && (w > bestQ || (best == "" && w == bestQ)) {
 			best, bestQ = enc, w
 		}
 	}
 	return best
+}
+
+// memberWeight reads the q parameter of one Accept-Encoding member (1 when
+// absent; 0, not an acceptance, when malformed).
+func memberWeight(params string) float64 {
+	weight := 1.0
+	for rest := params; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		f, valid := parseQValue(strings.TrimSpace(v))
+		if !valid {
+			f = 0
+		}
+		weight = f
+	}
+	return weight
 }
 
 // parseQValue reads a weight as RFC 9110 12.4.2 spells it: 0 to 1 with at

@@ -6,11 +6,13 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
+
+	"bureau/models/catalog"
 )
 
 // The API's own description: handlers/openapi.json, kept honest by
@@ -24,11 +26,12 @@ var openAPISource []byte
 var apiDocsHTML []byte
 
 // The document is indented in the repository for review and sent compact;
-// both are prepared once.
+// both are prepared once, with their gzip and brotli copies, on first use
+// (the CLI's other commands never pay for compressing them).
 var (
 	openAPIJSON = compactJSON(openAPISource)
-	openAPIETag = strongETag(openAPIJSON)
-	apiDocsETag = strongETag(apiDocsHTML)
+	openAPIDoc  = sync.OnceValue(func() catalog.Doc { return catalog.NewStaticDoc(openAPIJSON) })
+	apiDocsDoc  = sync.OnceValue(func() catalog.Doc { return catalog.NewStaticDoc(apiDocsHTML) })
 	apiDocsCSP  = docsContentSecurityPolicy(apiDocsHTML)
 )
 
@@ -40,6 +43,7 @@ func compactJSON(src []byte) []byte {
 	return b.Bytes()
 }
 
+// strongETag is the admin UI files' validator (the same form as a Doc's).
 func strongETag(body []byte) string {
 	sum := sha256.Sum256(body)
 	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
@@ -71,24 +75,15 @@ func docsContentSecurityPolicy(page []byte) string {
 }
 
 func (s *Server) openAPIDocument(c *gin.Context) {
-	writeStatic(c, "application/json", openAPIJSON, openAPIETag)
+	writePrepared(c, openAPIDoc(), jsonContentType, staticCacheControl)
 }
 
 func (s *Server) apiDocsPage(c *gin.Context) {
 	c.Header("Content-Security-Policy", apiDocsCSP)
-	writeStatic(c, "text/html; charset=utf-8", apiDocsHTML, apiDocsETag)
+	writePrepared(c, apiDocsDoc(), htmlContentType, staticCacheControl)
 }
 
-// writeStatic sends an embedded file with a validator, or 304.
-func writeStatic(c *gin.Context, contentType string, body []byte, etag string) {
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "public, max-age=300")
-	for _, tag := range strings.Split(c.GetHeader("If-None-Match"), ",") {
-		if t := strings.TrimPrefix(strings.TrimSpace(tag), "W/"); t == etag || t == "*" {
-			c.Status(http.StatusNotModified)
-			c.Writer.WriteHeaderNow()
-			return
-		}
-	}
-	c.Data(http.StatusOK, contentType, body)
-}
+var (
+	htmlContentType    = []string{"text/html; charset=utf-8"}
+	staticCacheControl = []string{"public, max-age=300"}
+)

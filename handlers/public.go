@@ -62,47 +62,86 @@ func (s *Server) listDepartments(c *gin.Context) error {
 	return nil
 }
 
-// writeDoc sends a prepared document with its validators, or 304 when the
-// client's copy is current.
+// writeDoc sends a prepared public answer with its validators, compressed
+// when the client accepts it, or 304 when the client's copy is current.
 func (s *Server) writeDoc(c *gin.Context, doc catalog.Doc) {
+	writePrepared(c, doc, jsonContentType, s.cacheControlH)
+}
+
+// writePrepared sends doc in the representation the client's
+// Accept-Encoding picks: same status, Cache-Control, Last-Modified and
+// (set by the middleware) CORS headers whichever it is; its own ETag,
+// Content-Length and Content-Encoding. A 304 carries the ETag of the
+// representation a 200 would have sent (RFC 9110 15.4.5), and no
+// Content-Type, Content-Length or Content-Encoding.
+func writePrepared(c *gin.Context, doc catalog.Doc, contentType, cacheControl []string) {
 	h := c.Writer.Header()
-	h["Etag"] = doc.ETagH
+	body, etag, length, coding := doc.Body, doc.ETagH, doc.LengthH, []string(nil)
+	if codings := doc.Codings(); codings != nil {
+		var accept string
+		if v := c.Request.Header["Accept-Encoding"]; len(v) > 0 {
+			accept = v[0]
+		}
+		if enc := doc.Encoding(negotiateEncoding(accept, codings...)); enc != nil {
+			body, etag, length, coding = enc.Body, enc.ETagH, enc.LengthH, enc.CodingH
+		}
+	}
+	// Always, even before the copies are made or for a small answer: a
+	// cache must know this URL may vary by Accept-Encoding.
+	h["Vary"] = hVaryAcceptEncoding
+	h["Etag"] = etag
 	if doc.LastModH != nil {
 		h["Last-Modified"] = doc.LastModH
 	}
-	h["Cache-Control"] = s.cacheControlH
+	h["Cache-Control"] = cacheControl
 	if notModified(c.Request, doc) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = doc.LengthH
+	h["Content-Type"] = contentType
+	h["Content-Length"] = length
+	if coding != nil {
+		h["Content-Encoding"] = coding
+	}
 	c.Status(http.StatusOK)
 	if c.Request.Method == http.MethodHead {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	_, _ = c.Writer.Write(doc.Body)
+	_, _ = c.Writer.Write(body)
 }
 
-var jsonContentType = []string{"application/json"}
+var (
+	jsonContentType     = []string{"application/json"}
+	hVaryAcceptEncoding = []string{"Accept-Encoding"}
+)
 
 // notModified applies RFC 9110: If-None-Match wins over If-Modified-Since,
-// and compares weakly (a CDN may have weakened our ETag).
+// and compares weakly (a CDN may have weakened our ETag). The tag of any
+// representation matches: a client holding the identity answer is as
+// current as one holding the brotli one.
 func notModified(r *http.Request, doc catalog.Doc) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
-			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == "*" || tag == doc.ETag {
-				return true
-			}
-		}
-		return false
+	if v := r.Header["If-None-Match"]; len(v) > 0 && v[0] != "" {
+		return etagListMatches(v[0], doc.MatchesETag)
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !doc.LastModified.IsZero() {
-		t, err := http.ParseTime(ims)
+	if v := r.Header["If-Modified-Since"]; len(v) > 0 && v[0] != "" && !doc.LastModified.IsZero() {
+		t, err := http.ParseTime(v[0])
 		return err == nil && !doc.LastModified.After(t)
+	}
+	return false
+}
+
+// etagListMatches walks an If-None-Match list in place (no allocation on
+// the hot path) and reports whether "*" or a tag, weak or not, matches.
+func etagListMatches(list string, matches func(tag string) bool) bool {
+	for rest := list; rest != ""; {
+		var tag string
+		tag, rest, _ = strings.Cut(rest, ",")
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || matches(tag) {
+			return true
+		}
 	}
 	return false
 }

@@ -37,7 +37,9 @@ func (s *Server) Router() *gin.Engine {
 	r.GET("/metrics", s.metricsHandler())
 
 	r.GET("/api/openapi.json", publicCORS, s.openAPIDocument)
+	r.HEAD("/api/openapi.json", publicCORS, s.openAPIDocument)
 	r.GET("/api/docs", s.apiDocsPage)
+	r.HEAD("/api/docs", s.apiDocsPage)
 	s.adminRoutes(r)
 
 	public := r.Group("/api/v1", publicCORS)

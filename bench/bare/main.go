@@ -6,6 +6,11 @@
 // Cache-Control (and the CORS and security headers), and a 304 for a
 // matching If-None-Match, compared as Bureau compares it.
 //
+// Each URL is copied three times, asking Bureau for identity, gzip and br,
+// and replayed by the request's exact Accept-Encoding value (anything else
+// gets the identity copy): the compressed scenarios compare Bureau with a
+// server sending the very same compressed bytes, negotiating nothing.
+//
 // What Bureau does on top of this (routing through Gin, query validation,
 // request ids, metrics, one log line per request, the catalog lookup) is
 // exactly what the benchmark's Bureau/bare ratio measures.
@@ -53,22 +58,35 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	answers := map[string]*answer{}
-	client := &http.Client{Timeout: 30 * time.Second}
+	// By URI, then by the Accept-Encoding value sent ("" for none).
+	answers := map[string]map[string]*answer{}
+	// The transport must neither ask for gzip on its own nor decode it.
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}
 	for _, uri := range flag.Args() {
-		a, err := fetch(client, strings.TrimSuffix(*from, "/"), uri)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bare:", err)
-			os.Exit(1)
+		answers[uri] = map[string]*answer{}
+		for _, accept := range []string{"", "gzip", "br"} {
+			a, err := fetch(client, strings.TrimSuffix(*from, "/"), uri, accept)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bare:", err)
+				os.Exit(1)
+			}
+			answers[uri][accept] = a
 		}
-		answers[uri] = a
 	}
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, ok := answers[r.RequestURI]
+		byCoding, ok := answers[r.RequestURI]
 		if !ok {
 			http.NotFound(w, r)
 			return
+		}
+		var accept string
+		if v := r.Header["Accept-Encoding"]; len(v) > 0 {
+			accept = v[0]
+		}
+		a := byCoding[accept]
+		if a == nil {
+			a = byCoding[""]
 		}
 		h := w.Header()
 		for k, v := range a.header {
@@ -76,6 +94,7 @@ func main() {
 		}
 		if a.status == http.StatusOK && a.etag != "" && notModified(r.Header.Get("If-None-Match"), a.etag) {
 			delete(h, "Content-Type")
+			delete(h, "Content-Encoding")
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -118,11 +137,18 @@ func main() {
 	}
 }
 
-func fetch(client *http.Client, base, uri string) (*answer, error) {
+func fetch(client *http.Client, base, uri, acceptEncoding string) (*answer, error) {
 	if !strings.HasPrefix(uri, "/") {
 		return nil, fmt.Errorf("%q: paths must start with /", uri)
 	}
-	resp, err := client.Get(base + uri)
+	req, err := http.NewRequest(http.MethodGet, base+uri, nil)
+	if err != nil {
+		return nil, err
+	}
+	if acceptEncoding != "" {
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -103,6 +103,9 @@ type Catalog struct {
 	lists *listCache
 	dict  *termDict // guarded by mu for replacement; interning locks itself
 	gen   uint64    // guarded by mu
+
+	inlineCompress int             // see compressLoaded; tests lower it
+	compressing    <-chan struct{} // closed once LoadAll's documents are compressed
 }
 
 // Option configures a Catalog.
@@ -119,23 +122,26 @@ func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Catalog{db: db, log: log, dict: newTermDict()}
+	c := &Catalog{db: db, log: log, dict: newTermDict(), inlineCompress: inlineCompressBytes}
 	for _, opt := range opts {
 		opt(c)
 	}
 	if c.lists == nil {
 		c.lists = newListCache(DefaultListCacheBytes)
 	}
-	c.store(map[string]*office{}, map[string]*department{}, nil)
+	c.store(map[string]*office{}, map[string]*department{}, nil, nil)
 	return c
 }
 
 // store builds the next state and makes it current. Called with mu held
 // (or before the catalog is shared).
-func (c *Catalog) store(offices map[string]*office, departments map[string]*department, dirty map[string]bool) {
+func (c *Catalog) store(offices map[string]*office, departments map[string]*department, dirty map[string]bool, prepare func(*state)) {
 	c.gen++
 	s := buildState(offices, departments, dirty)
 	s.gen, s.dict, s.words, s.lists = c.gen, c.dict, c.dict.snapshot(), c.lists
+	if prepare != nil {
+		prepare(s) // before anyone can see s
+	}
 	c.state.Store(s)
 	c.lists.dropAll()
 	// Build the search indexes off the request path, so the first search
@@ -169,7 +175,9 @@ func (c *Catalog) LoadAll(ctx context.Context) error {
 		return err
 	}
 	c.dict = dict
-	c.store(offices, departments, nil)
+	c.store(offices, departments, nil, func(s *state) {
+		c.compressing = compressLoaded(s, c.log, c.inlineCompress)
+	})
 	// A full load makes several times the catalog's size in garbage
 	// (decoded rows, rendering buffers); hand it back to the system now,
 	// or the process keeps the load's peak as its resident size.
@@ -231,7 +239,11 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		return err
 	}
 	replaceLoaded(departments, old.departments, loadedDeps, depIDs, reloaded)
-	c.store(offices, departments, reloaded)
+	c.store(offices, departments, reloaded, func(s *state) {
+		// The re-rendered documents are compressed before anyone sees them.
+		docs, _ := s.pendingDocs()
+		compressPending(docs, runtime.GOMAXPROCS(0))
+	})
 	return nil
 }
 

@@ -59,7 +59,7 @@ func (c *listCache) weight() uint64 {
 // fails until then).
 func entryCost(k listKey, d Doc) int {
 	n := entryOverhead + int(unsafe.Sizeof(k)) + len(k.query) + int(unsafe.Sizeof(d))
-	n += len(d.Body) + len(d.ETag) + len(d.LastModHTTP)
+	n += len(d.Body) + len(d.ETag) + len(d.LastModHTTP) + d.compressedSize()
 	for _, h := range [][]string{d.ETagH, d.LastModH, d.LengthH} {
 		// The slice's backing array and the string it holds; ETagH and
 		// LastModH share their strings with ETag and LastModHTTP.

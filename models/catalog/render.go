@@ -2,75 +2,11 @@ package catalog
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"net/http"
-	"strconv"
 	"time"
 
 	"bureau/models"
 )
-
-// Doc is a prepared public answer: the exact bytes to send and the
-// validators that go with them.
-type Doc struct {
-	Body         []byte
-	ETag         string // strong, quoted
-	LastModified time.Time
-	LastModHTTP  string // LastModified in HTTP date format, formatted once
-
-	// Header values ready to assign (ETag, Last-Modified, Content-Length):
-	// shared, never modified.
-	ETagH, LastModH, LengthH []string
-}
-
-func (d *Doc) fill() {
-	d.ETagH = []string{d.ETag}
-	if d.LastModHTTP != "" {
-		d.LastModH = []string{d.LastModHTTP}
-	}
-	d.LengthH = []string{strconv.Itoa(len(d.Body))}
-}
-
-func newDoc(body []byte, modified time.Time) Doc {
-	sum := sha256.Sum256(body)
-	return newDocTagged(body, etagOf(sum[:]), modified)
-}
-
-// etagOf makes a strong ETag from a digest.
-func etagOf(sum []byte) string { return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"` }
-
-// newDocTagged is newDoc with an ETag the caller derived (list pages).
-func newDocTagged(body []byte, etag string, modified time.Time) Doc {
-	modified = modified.UTC().Truncate(time.Second)
-	d := Doc{
-		Body:         body,
-		ETag:         etag,
-		LastModified: modified,
-	}
-	if !modified.IsZero() {
-		d.LastModHTTP = modified.Format(http.TimeFormat)
-	}
-	d.fill()
-	return d
-}
-
-// advance keeps Last-Modified moving forward when the bytes change for a
-// reason with no newer publication time (a department withdrawn from its
-// office, say): an If-Modified-Since client must never get a 304 for
-// changed content.
-func (d *Doc) advance(prev Doc, at time.Time) {
-	if prev.ETag == "" || prev.ETag == d.ETag || d.LastModified.After(prev.LastModified) {
-		return
-	}
-	d.LastModified = at.UTC().Truncate(time.Second)
-	if !d.LastModified.After(prev.LastModified) {
-		d.LastModified = prev.LastModified.Add(time.Second)
-	}
-	d.LastModHTTP = d.LastModified.Format(http.TimeFormat)
-	d.fill()
-}
 
 // The public JSON shapes. Field order here is the order on the wire.
 
@@ -180,7 +116,7 @@ func renderOffice(o *office, departments []*department) {
 			modified = d.publishedAt
 		}
 	}
-	o.doc = newDoc(dataEnvelope(officeJSON{
+	o.doc = newPublishedDoc(dataEnvelope(officeJSON{
 		ID: o.id, Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym, Summary: o.c.Summary,
 		DescriptionHTML: o.c.DescriptionHTML, DescriptionText: o.descText,
 		Contacts: nonNilContacts(o.c.Contacts), Departments: deps,
@@ -198,7 +134,7 @@ func renderDepartment(d *department) {
 	if d.office.publishedAt.After(modified) {
 		modified = d.office.publishedAt
 	}
-	d.doc = newDoc(dataEnvelope(d.json(true)), modified)
+	d.doc = newPublishedDoc(dataEnvelope(d.json(true)), modified)
 	// The list item is the document's "data" value: share its bytes
 	// rather than keep a second copy of every department.
 	d.item = d.doc.Body[len(`{"data":`) : len(d.doc.Body)-1]

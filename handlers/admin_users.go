@@ -109,7 +109,7 @@ func (s *Server) createUser(c *gin.Context) error {
 	if err := auth.CheckPasswordPolicy(req.Password, req.Email); err != nil {
 		return invalidField("password", err.Error())
 	}
-	hash, err := auth.HashPassword(req.Password)
+	hash, err := s.hashPassword(c.Request.Context(), req.Password)
 	if err != nil {
 		return err
 	}
@@ -170,5 +170,5 @@ func (s *Server) hashNewPassword(ctx context.Context, id string, newEmail *strin
 	if err := auth.CheckPasswordPolicy(password, email); err != nil {
 		return "", invalidField("password", err.Error())
 	}
-	return auth.HashPassword(password)
+	return s.hashPassword(ctx, password)
 }

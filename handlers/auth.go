@@ -349,10 +349,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err := auth.CheckPasswordPolicy(req.NewPassword, u.Email); err != nil {
 		return invalidField("new_password", err.Error())
 	}
-	var hash string
-	if err := s.withHashSlot(ctx, func() { hash, err = auth.HashPassword(req.NewPassword) }); err != nil {
-		return err
-	}
+	hash, err := s.hashPassword(ctx, req.NewPassword)
 	if err != nil {
 		return err
 	}

@@ -339,3 +339,14 @@ func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
 	}
 	return err
 }
+
+// hashPassword hashes in one of the bounded hashing slots that sign-ins
+// use, whatever asks: sign-in, setup, a password change or an admin setting one.
+func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
+	var hash string
+	var hashErr error
+	if err := s.withHashSlot(ctx, func() { hash, hashErr = auth.HashPassword(password) }); err != nil {
+		return "", err
+	}
+	return hash, hashErr
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -208,6 +209,58 @@ func TestLoginHashQueueIsBounded(t *testing.T) {
 		}
 		if res := env.do(secLoginReq(u.Email, u.Password)); res.Code != http.StatusOK {
 			t.Errorf("5th attempt after a 503: %s", res)
+		}
+	})
+}
+
+// Every password hash goes through the same bounded slots: an admin
+// creating accounts or setting passwords cannot queue hashing without
+// bound either.
+func TestAdminPasswordHashingUsesTheBoundedQueue(t *testing.T) {
+	gate := auth.NewHashGate(1, 0, time.Minute)
+	cfg := secConfig{deps: func(d *handlers.Deps) { d.HashGate = gate }}
+	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+		admin := env.user("root@example.org", "admin *")
+		// Sent straight to the router: env.do reports every 5xx as a failure.
+		send := func(method, path string, body map[string]string) *httptest.ResponseRecorder {
+			b, _ := json.Marshal(body)
+			req := httptest.NewRequest(method, path, bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+admin.Token)
+			rec := httptest.NewRecorder()
+			env.router.ServeHTTP(rec, req)
+			return rec
+		}
+		create := func() *httptest.ResponseRecorder {
+			return send(http.MethodPost, "/api/v1/admin/users",
+				map[string]string{"email": "new@example.org", "display_name": "New", "password": "a long enough new password 42"})
+		}
+		release, err := gate.Hold(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		before := secSnapshot(t, env.db)
+		if res := create(); res.Code != http.StatusServiceUnavailable || res.Header().Get("Retry-After") == "" {
+			t.Errorf("create while hashing is full: %d %s", res.Code, res.Body)
+		}
+		reset := send(http.MethodPatch, "/api/v1/admin/users/"+admin.ID, map[string]string{"password": "another long enough password 43"})
+		if reset.Code != http.StatusServiceUnavailable {
+			t.Errorf("password reset while hashing is full: %d %s", reset.Code, reset.Body)
+		}
+		if after := secSnapshot(t, env.db); !maps.Equal(before, after) {
+			t.Error("a refused request changed the database")
+		}
+		release()
+		// The held slot is given back by its goroutine: allow it a moment.
+		deadline := time.Now().Add(5 * time.Second)
+		res := create()
+		for res.Code == http.StatusServiceUnavailable && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+			res = create()
+		}
+		if res.Code != http.StatusCreated {
+			t.Errorf("create once the slot is free: %d %s", res.Code, res.Body)
 		}
 	})
 }

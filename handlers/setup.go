@@ -91,13 +91,9 @@ func (s *Server) setup(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	var hash string
-	var hashErr error
-	if err := s.withHashSlot(ctx, func() { hash, hashErr = auth.HashPassword(req.Password) }); err != nil {
+	hash, err := s.hashPassword(ctx, req.Password)
+	if err != nil {
 		return err
-	}
-	if hashErr != nil {
-		return hashErr
 	}
 	now := time.Now()
 	u, err := policies.CreateFirstAdmin(ctx, s.db, models.NewAccount{Email: req.Email, DisplayName: req.DisplayName, PasswordHash: hash}, c.ClientIP(), now)

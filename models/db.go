@@ -43,7 +43,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 	cfg := &gorm.Config{
 		Logger:         newGormLogger(log),
 		TranslateError: true,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		NowFunc:        Now,
 	}
 	var (
 		db  *gorm.DB
@@ -95,6 +95,12 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*gorm.DB, 
 	}
 	return db, nil
 }
+
+// Now is the time Bureau stores: UTC, to the microsecond. PostgreSQL keeps
+// microseconds; SQLite would keep nanoseconds. Storing what both keep makes
+// a backup move between engines without changing a timestamp, and so
+// without changing a public answer (its updated_at, its ETag).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Close releases the connection pool.
 func Close(db *gorm.DB) error {

@@ -204,7 +204,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string
 		if doc.PublishedRevision != nil && *doc.PublishedRevision == doc.Version {
 			return nil // already public
 		}
-		now := time.Now().UTC()
+		now := Now()
 		version, slug := doc.Version, doc.Slug
 		res := tx.Table(kind.Plural()).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
 			"published_revision": version,
@@ -416,7 +416,7 @@ func writeRevision(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id 
 	if err != nil {
 		return err
 	}
-	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), Message: message, CreatedAt: time.Now().UTC()}
+	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), Message: message, CreatedAt: Now()}
 	if actor.UserID != "" {
 		author := actor.UserID
 		rev.AuthorID = &author

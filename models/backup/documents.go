@@ -69,7 +69,9 @@ type officeRecord struct {
 
 func (officeRecord) TableName() string { return "offices" }
 
-func (o *officeRecord) check(st *loadState) error { return o.DocumentRecord.check(st, models.KindOffice) }
+func (o *officeRecord) check(st *loadState) error {
+	return o.DocumentRecord.check(st, models.KindOffice)
+}
 
 type departmentRecord struct {
 	DocumentRecord

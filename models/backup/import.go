@@ -87,6 +87,10 @@ func (rd *reader) next() ([]byte, error) {
 	return rd.lines.Bytes(), nil
 }
 
+// atEnd reports whether the line just read was the last (it consumes the
+// next one: use it only to word an error).
+func (rd *reader) atEnd() bool { return !rd.lines.Scan() && rd.lines.Err() == nil }
+
 func (rd *reader) fail(format string, args ...any) error {
 	return &FileError{Line: rd.line, Err: fmt.Errorf(format, args...)}
 }
@@ -132,6 +136,9 @@ func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (
 			Data json.RawMessage `json:"data"`
 		}
 		if err := strictJSON(b, &rec); err != nil {
+			if rd.atEnd() {
+				return nil, rd.fail("the file ends in the middle of a record: it is truncated")
+			}
 			return nil, rd.fail("not a record of a Bureau export: %v", err)
 		}
 		if len(rec.Data) == 0 {

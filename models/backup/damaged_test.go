@@ -13,6 +13,7 @@ import (
 	"bureau/models"
 	"bureau/models/backup"
 	"bureau/models/dbtest"
+	"bureau/policies"
 )
 
 // validExport is the export of a seeded SQLite instance, split into lines.
@@ -176,6 +177,18 @@ func TestImportRefusesDataWithoutReplace(t *testing.T) {
 					}
 					if got := exportOf(t, db); withoutHeader(got) != withoutHeader(file) {
 						t.Fatalf("after --replace the database is not the file:\n%s", firstDifference(withoutHeader(file), withoutHeader(got)))
+					}
+					// New rows get ids past the imported ones (PostgreSQL's
+					// sequences were moved on).
+					if err := models.RecordAudit(ctx, db, models.System, "test.after_import", "", "", nil); err != nil {
+						t.Fatalf("an audit event after the import: %v", err)
+					}
+					var userID string
+					if err := db.Table("users").Select("id").Order("email").Limit(1).Scan(&userID).Error; err != nil {
+						t.Fatal(err)
+					}
+					if _, err := policies.AddGrant(db, policies.Grant{UserID: userID, Role: policies.RoleAuthor, Scope: "department:jrotc"}); err != nil {
+						t.Fatalf("a grant after the import: %v", err)
 					}
 					var sessions int64
 					if err := db.Table("refresh_tokens").Count(&sessions).Error; err != nil || sessions != 0 {

@@ -17,6 +17,7 @@ package backup
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -61,7 +62,12 @@ func (c Counts) String() string {
 		if s != "" {
 			s += ", "
 		}
-		s += fmt.Sprintf("%d %s", c[sec.kind()], sec.kind())
+		n := c[sec.kind()]
+		label := strings.ReplaceAll(sec.kind(), "_", " ")
+		if n != 1 {
+			label += "s"
+		}
+		s += fmt.Sprintf("%d %s", n, label)
 	}
 	return s
 }

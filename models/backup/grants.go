@@ -28,6 +28,9 @@ func (g *grantRecord) check(st *loadState) error {
 	if err := policies.ValidateScope(g.Scope); err != nil {
 		c.fail("%v", err)
 	}
+	if g.Role == policies.RoleAdmin && g.Scope != policies.ScopeAll {
+		c.fail(`the admin role is granted in scope "*" only`)
+	}
 	if err := c.err(); err != nil {
 		return err
 	}

@@ -50,8 +50,13 @@ type rowPtr[T any] interface {
 	check(st *loadState) error
 }
 
-// batchSize is how many rows one INSERT writes.
-const batchSize = 500
+// batchSize is how many rows one INSERT writes at most, and batchBytes
+// about how much text: a few revisions of very long documents make a batch
+// of their own rather than an INSERT of hundreds of megabytes.
+const (
+	batchSize  = 500
+	batchBytes = 4 << 20
+)
 
 // table is a section over one database table whose rows map onto the
 // record type T.
@@ -64,7 +69,8 @@ type table[T any, P rowPtr[T]] struct {
 	// done checks the section as a whole; may be nil.
 	done func(st *loadState) error
 
-	pending []T
+	pending      []T
+	pendingBytes int
 }
 
 func (t *table[T, P]) kind() string { return t.name }
@@ -106,11 +112,12 @@ func (t *table[T, P]) load(data []byte, st *loadState) error {
 		return err
 	}
 	t.pending = append(t.pending, row)
+	t.pendingBytes += len(data)
 	return nil
 }
 
 func (t *table[T, P]) flush(ctx context.Context, tx *gorm.DB, all bool) error {
-	if len(t.pending) == 0 || (!all && len(t.pending) < batchSize) {
+	if len(t.pending) == 0 || (!all && len(t.pending) < batchSize && t.pendingBytes < batchBytes) {
 		return nil
 	}
 	var err error
@@ -122,7 +129,7 @@ func (t *table[T, P]) flush(ctx context.Context, tx *gorm.DB, all bool) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", t.name, err)
 	}
-	t.pending = t.pending[:0]
+	t.pending, t.pendingBytes = t.pending[:0], 0
 	return nil
 }
 

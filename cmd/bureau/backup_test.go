@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"bureau/models"
 	"bureau/models/dbtest"
@@ -132,4 +135,71 @@ func TestExportFailureKeepsTheEarlierBackup(t *testing.T) {
 func withoutFirstLine(s string) string {
 	_, rest, _ := strings.Cut(s, "\n")
 	return rest
+}
+
+// TestImportUnderARunningServer: `bureau import --replace` beside a running
+// `bureau serve` (another process on SQLite, another instance on
+// PostgreSQL): the server serves the imported content and lets the
+// imported admin in, without a restart.
+func TestImportUnderARunningServer(t *testing.T) {
+	for _, target := range dbtest.Targets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			dir := t.TempDir()
+			// The backup: the demo with the department ecce withdrawn, and an admin.
+			source := map[string]string{"BUREAU_DATABASE_URL": "sqlite:" + filepath.Join(dir, "source", "bureau.db"), "BUREAU_LOG_LEVEL": "error"}
+			if _, err := runCLI(t, source, "", "seed", "demo"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runCLI(t, source, "Harbor-Lantern-Quiet-7\n", "users", "create", "--email", "restored@example.org", "--role", "admin", "--password-stdin"); err != nil {
+				t.Fatal(err)
+			}
+			db := dbtest.Open(t, source["BUREAU_DATABASE_URL"])
+			var ecce string
+			if err := db.Table("departments").Select("id").Where("slug = ?", "ecce").Scan(&ecce).Error; err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.Unpublish(context.Background(), db, models.System, models.KindDepartment, ecce, 0); err != nil {
+				t.Fatal(err)
+			}
+			backupFile, _, err := runCLIStreams(t, source, "", "export")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			addr := freePort(t)
+			env := map[string]string{"BUREAU_DATABASE_URL": target.URL, "BUREAU_ADDR": addr, "BUREAU_LOG_LEVEL": "error", "BUREAU_DATA_DIR": dir}
+			if _, err := runCLI(t, env, "", "seed", "demo"); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+			}()
+			defer func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			}()
+			waitReady(t, addr)
+			if got := status(t, addr, "/api/v1/departments/ecce", ""); got != http.StatusOK {
+				t.Fatalf("before the import: %d", got)
+			}
+			if _, err := runCLI(t, env, backupFile, "import", "--input", "-", "--replace"); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for status(t, addr, "/api/v1/departments/ecce", "") != http.StatusNotFound {
+				if time.Now().After(deadline) {
+					t.Fatal("the running server never served the imported content")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			token := login(t, addr, "restored@example.org", "Harbor-Lantern-Quiet-7")
+			if got := status(t, addr, "/api/v1/admin/users", token); got != http.StatusOK {
+				t.Fatalf("the imported admin on the running server: %d", got)
+			}
+		})
+	}
 }

@@ -1,9 +1,7 @@
 package backup
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -99,13 +97,8 @@ func (t *table[T, P]) export(ctx context.Context, tx *gorm.DB, emit func(any) er
 
 func (t *table[T, P]) load(data []byte, st *loadState) error {
 	var row T
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&row); err != nil {
+	if err := strictJSON(data, &row); err != nil {
 		return fmt.Errorf("%s record: %w", t.name, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%s record: data after the record", t.name)
 	}
 	P(&row).normalize()
 	if err := P(&row).check(st); err != nil {

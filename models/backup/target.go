@@ -11,7 +11,7 @@ import (
 
 // NotEmptyError refuses an import into a database that holds data.
 type NotEmptyError struct {
-	Holds string // what it holds, e.g. "8 documents, 2 users"
+	Holds string // what it holds, e.g. "8 offices and departments, 8 revisions, 0 users, ..."
 }
 
 func (e *NotEmptyError) Error() string {

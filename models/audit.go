@@ -49,7 +49,7 @@ func (e *AuditEvent) DetailMap() map[string]any {
 // the change it describes.
 func RecordAudit(ctx context.Context, tx *gorm.DB, actor Actor, action, targetType, targetID string, detail map[string]any) error {
 	ev := AuditEvent{
-		At:         time.Now().UTC(),
+		At:         Now(),
 		ActorEmail: actor.Email,
 		Action:     action,
 		TargetType: targetType,

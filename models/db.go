@@ -60,7 +60,7 @@ func OpenWith(ctx context.Context, databaseURL string, log *slog.Logger, opts Op
 	cfg := &gorm.Config{
 		Logger:         newGormLogger(log),
 		TranslateError: true,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		NowFunc:        Now,
 	}
 	var (
 		db  *gorm.DB
@@ -143,6 +143,12 @@ func withStatementTimeout(databaseURL string, d time.Duration) string {
 func isPostgresURL(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
+
+// Now is the time Bureau stores: UTC, to the microsecond. PostgreSQL keeps
+// microseconds; SQLite would keep nanoseconds. Storing what both keep makes
+// a backup move between engines without changing a timestamp, and so
+// without changing a public answer (its updated_at, its ETag).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Close releases the connection pool.
 func Close(db *gorm.DB) error {

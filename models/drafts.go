@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -238,7 +237,7 @@ func writeRevision(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id 
 	if err != nil {
 		return err
 	}
-	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), Message: message, CreatedAt: time.Now().UTC()}
+	rev := Revision{EntityType: kind, EntityID: id, Number: number, Content: string(b), Message: message, CreatedAt: Now()}
 	if actor.UserID != "" {
 		author := actor.UserID
 		rev.AuthorID = &author

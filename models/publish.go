@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -27,7 +26,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string
 		res := tx.Table(kind.Plural()).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
 			"published_revision": version,
 			"published_slug":     doc.Slug,
-			"published_at":       time.Now().UTC(),
+			"published_at":       Now(),
 		})
 		if res.Error != nil {
 			return nil, translateWriteError(res.Error)

@@ -135,6 +135,8 @@ func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
 
 // TouchLogin records a successful sign-in.
 func TouchLogin(ctx context.Context, db *gorm.DB, userID string, at time.Time) error {
+	// Stored as Now would make it (see Now).
+	at = at.UTC().Truncate(time.Microsecond)
 	return db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).UpdateColumn("last_login_at", at).Error
 }
 

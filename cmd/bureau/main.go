@@ -5,6 +5,8 @@
 //	bureau seed demo      load the demo content (idempotent)
 //	bureau users create   create a user with a grant (the first admin is made this way)
 //	bureau users set-password
+//	bureau export         write a backup of the whole instance
+//	bureau import         restore a backup into an empty database (or --replace)
 package main
 
 import (
@@ -48,6 +50,10 @@ const usageText = `usage:
   bureau seed demo                load the demo content; running it again changes nothing
   bureau users create --email E --role R [--scope S] [--name N] --password-stdin
   bureau users set-password --email E --password-stdin
+  bureau export [--output FILE]   write a backup of everything (default and "-": standard output)
+  bureau import --input FILE [--replace]
+                                  restore a backup ("-": standard input) into an empty database,
+                                  or replace everything in it
   bureau healthcheck              exit 0 when the server at BUREAU_ADDR is ready (for containers)
 
 Configuration comes from BUREAU_* environment variables; see the README.`
@@ -91,6 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		})
 	case "users":
 		return usersCommand(ctx, cfg, log, args[1:], stdin, stdout)
+	case "export":
+		return exportCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "import":
+		return importCommand(ctx, cfg, log, args[1:], stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg, stdout)
 	}

@@ -1,0 +1,170 @@
+package backup
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"gorm.io/gorm"
+
+	"bureau/models"
+)
+
+// ImportOptions say how to import.
+type ImportOptions struct {
+	// Replace empties a database that holds data first, in the same
+	// transaction; without it such a database is refused.
+	Replace bool
+	// Progress, when not nil, gets a line now and then on long imports.
+	Progress io.Writer
+}
+
+// Import restores a file written by Export into db, which must be migrated.
+// It runs in one transaction: a file that is refused, for any reason at
+// any line, changes nothing. Running servers on db reload everything once
+// it commits. It returns the records it restored.
+func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (Counts, error) {
+	var counts Counts
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTables(tx); err != nil {
+			return err
+		}
+		if err := prepareTarget(tx, opts.Replace); err != nil {
+			return err
+		}
+		var err error
+		if counts, err = load(ctx, tx, r, opts.Progress); err != nil {
+			return err
+		}
+		if err := resetSequences(tx); err != nil {
+			return err
+		}
+		return models.Notify(ctx, tx, models.EventAll)
+	})
+	return counts, err
+}
+
+// loader is one import under way.
+type loader struct {
+	ctx      context.Context
+	tx       *gorm.DB
+	rd       *reader
+	sections []section
+	current  int // the section being read; earlier ones are written and checked
+	st       *loadState
+	counts   Counts
+}
+
+func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (Counts, error) {
+	rd := &reader{lines: bufio.NewScanner(r), sum: sha256.New()}
+	rd.lines.Buffer(make([]byte, 0, 64<<10), maxLine)
+	if err := readHeader(rd); err != nil {
+		return nil, err
+	}
+	l := &loader{ctx: ctx, tx: tx, rd: rd, sections: newSections(), st: newLoadState(), counts: Counts{}}
+	p := newProgress(progressTo, "import")
+	var total int64
+	for {
+		b, err := rd.next()
+		if err == io.EOF {
+			return nil, rd.fail("the file ends without its end record: it is truncated")
+		}
+		if err != nil {
+			return nil, err
+		}
+		var rec struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := strictJSON(b, &rec); err != nil {
+			if rd.atEnd() {
+				return nil, rd.fail("the file ends in the middle of a record: it is truncated")
+			}
+			return nil, rd.fail("not a record of a Bureau export: %v", err)
+		}
+		if len(rec.Data) == 0 {
+			return nil, rd.fail("a %q record without data", rec.Type)
+		}
+		if rec.Type == endType {
+			return l.counts, l.end(rec.Data)
+		}
+		rd.sum.Write(b)
+		rd.sum.Write([]byte{'\n'})
+		if err := l.record(rec.Type, rec.Data); err != nil {
+			return nil, err
+		}
+		total++
+		p.tick(total, rec.Type)
+	}
+}
+
+// record checks one record and queues it, writing a batch when one is full.
+func (l *loader) record(kind string, data []byte) error {
+	at := indexOf(l.sections, kind)
+	switch {
+	case at < 0:
+		return l.rd.fail("unknown record type %q", kind)
+	case at < l.current:
+		return l.rd.fail("a %s record after the %s records: records come table by table, in the order Export writes them", kind, l.sections[l.current].kind())
+	}
+	if err := l.closeSections(at); err != nil {
+		return err
+	}
+	l.st.line = l.rd.line
+	if err := l.sections[at].load(data, l.st); err != nil {
+		return l.rd.fail("%v", err)
+	}
+	if err := l.sections[at].flush(l.ctx, l.tx, false); err != nil {
+		return l.rd.fail("%v", err)
+	}
+	l.counts[kind]++
+	return nil
+}
+
+// end checks the end record against what was read, then the sections
+// still open, and that nothing follows.
+func (l *loader) end(data []byte) error {
+	if err := checkTrailer(l.rd, data, l.counts); err != nil {
+		return err
+	}
+	if err := l.closeSections(len(l.sections)); err != nil {
+		return err
+	}
+	if _, err := l.rd.next(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return l.rd.fail("data after the end record")
+	}
+	return nil
+}
+
+// closeSections writes and checks every section before the one at until.
+func (l *loader) closeSections(until int) error {
+	for ; l.current < until; l.current++ {
+		sec := l.sections[l.current]
+		if err := sec.flush(l.ctx, l.tx, true); err != nil {
+			return err
+		}
+		if err := sec.finish(l.st); err != nil {
+			var fe *FileError
+			if errors.As(err, &fe) {
+				return err
+			}
+			return l.rd.fail("%v", err)
+		}
+	}
+	return nil
+}
+
+func indexOf(sections []section, kind string) int {
+	for i, s := range sections {
+		if s.kind() == kind {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,149 @@
+package backup
+
+import (
+	"fmt"
+	"strings"
+
+	"bureau/models"
+	"bureau/policies"
+)
+
+// loadState is what an import remembers of the records read so far, to
+// check each new one against them: ids and slugs are unique, references
+// point at earlier records, revisions are numbered 1, 2, ... per document.
+// It holds keys only, never content, so it stays small beside the file.
+type loadState struct {
+	line           int // of the record being read
+	docs           map[docKey]*docInfo
+	slugs          map[string]string // kind + " " + slug -> id: the documents' slugs
+	publishedSlugs map[string]bool   // kind + " " + slug
+	users          map[string]bool   // by id
+	emails         map[string]bool
+	grants         map[grantRecord]bool // with ID zero: user, role, scope
+	lastGrantID    int64
+	lastAuditID    int64
+}
+
+type docKey struct {
+	kind models.Kind
+	id   string
+}
+
+type docInfo struct {
+	line      int // where the document is, for messages about it
+	version   int
+	revisions int // the highest revision number read so far
+}
+
+func newLoadState() *loadState {
+	return &loadState{
+		docs:           map[docKey]*docInfo{},
+		slugs:          map[string]string{},
+		publishedSlugs: map[string]bool{},
+		users:          map[string]bool{},
+		emails:         map[string]bool{},
+		grants:         map[grantRecord]bool{},
+	}
+}
+
+func (st *loadState) hasDocument(kind models.Kind, id string) bool {
+	_, ok := st.docs[docKey{kind, id}]
+	return ok
+}
+
+func (st *loadState) addDocument(kind models.Kind, d *DocumentRecord) error {
+	key := docKey{kind, d.ID}
+	if st.docs[key] != nil {
+		return recordError(string(kind), d.ID, "appears twice")
+	}
+	slug := string(kind) + " " + d.Slug
+	if _, taken := st.slugs[slug]; taken {
+		return recordError(string(kind), d.ID, "slug %q is already used by another %s", d.Slug, kind)
+	}
+	if d.PublishedSlug != nil {
+		published := string(kind) + " " + *d.PublishedSlug
+		if st.publishedSlugs[published] {
+			return recordError(string(kind), d.ID, "published_slug %q is already public for another %s", *d.PublishedSlug, kind)
+		}
+		st.publishedSlugs[published] = true
+	}
+	st.slugs[slug] = d.ID
+	st.docs[key] = &docInfo{line: st.line, version: d.Version}
+	return nil
+}
+
+// addRevision takes revision number of a document: the numbers of one
+// document must come in order, from 1, with none missing.
+func (st *loadState) addRevision(kind models.Kind, id string, number int) error {
+	name := string(kind) + " " + id + " #" + itoa(number)
+	doc := st.docs[docKey{kind, id}]
+	if doc == nil {
+		return recordError("revision", name, "its %s is not in this file", kind)
+	}
+	if number != doc.revisions+1 {
+		return recordError("revision", name, "expected revision number %d of this %s", doc.revisions+1, kind)
+	}
+	if number > doc.version {
+		return recordError("revision", name, "the %s's version is %d: its draft is revision %d", kind, doc.version, doc.version)
+	}
+	doc.revisions = number
+	return nil
+}
+
+// checkRevisionsComplete: every document has all its revisions, up to its
+// draft. It names the first document in the file that lacks some.
+func (st *loadState) checkRevisionsComplete() error {
+	var worst *docInfo
+	var worstKey docKey
+	for key, doc := range st.docs {
+		if doc.revisions != doc.version && (worst == nil || doc.line < worst.line) {
+			worst, worstKey = doc, key
+		}
+	}
+	if worst == nil {
+		return nil
+	}
+	return &FileError{Line: worst.line, Err: recordError(string(worstKey.kind), worstKey.id,
+		"version is %d but the file holds %d of its revisions", worst.version, worst.revisions)}
+}
+
+func (st *loadState) addUser(id, email string) error {
+	if st.users[id] {
+		return recordError("user", id, "appears twice")
+	}
+	if st.emails[email] {
+		return recordError("user", id, "email %q is already used by another user", email)
+	}
+	st.users[id], st.emails[email] = true, true
+	return nil
+}
+
+func (st *loadState) addGrant(g *grantRecord) error {
+	id := itoa(int(g.ID))
+	if g.ID <= st.lastGrantID {
+		return recordError("grant", id, "ids must increase through the file (previous: %d)", st.lastGrantID)
+	}
+	if !st.users[g.UserID] {
+		return recordError("grant", id, "user_id %q is not a user of this file", g.UserID)
+	}
+	key := grantRecord{UserID: g.UserID, Role: g.Role, Scope: g.Scope}
+	if st.grants[key] {
+		return recordError("grant", id, "the user holds role %s in scope %s twice", g.Role, g.Scope)
+	}
+	st.grants[key] = true
+	if g.Scope == policies.ScopeAll {
+		g.kind = models.GrantKindAll
+	} else if kind, slug, _ := strings.Cut(g.Scope, ":"); st.slugs[kind+" "+slug] != "" {
+		g.kind, g.documentID = kind, st.slugs[kind+" "+slug]
+	}
+	st.lastGrantID = g.ID
+	return nil
+}
+
+func (st *loadState) addAuditEvent(id int64) error {
+	if id <= st.lastAuditID {
+		return recordError("audit event", fmt.Sprint(id), "ids must increase through the file (previous: %d)", st.lastAuditID)
+	}
+	st.lastAuditID = id
+	return nil
+}

@@ -1,0 +1,63 @@
+package backup
+
+import (
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"bureau/models"
+)
+
+// userRecord is an account with what signs it in: the argon2id hash and
+// the token version (a restored instance with the same JWT secret keeps
+// honouring the access tokens that were valid, and no others).
+type userRecord struct {
+	ID           string     `json:"id"`
+	Email        string     `json:"email"`
+	DisplayName  string     `json:"display_name"`
+	PasswordHash string     `json:"password_hash"`
+	Active       bool       `json:"active"`
+	TokenVersion int64      `json:"token_version"`
+	LastLoginAt  *time.Time `json:"last_login_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+func (userRecord) TableName() string { return "users" }
+
+func (u *userRecord) normalize() {
+	u.LastLoginAt = storedTimePtr(u.LastLoginAt)
+	u.CreatedAt = storedTime(u.CreatedAt)
+	u.UpdatedAt = storedTime(u.UpdatedAt)
+}
+
+func (u *userRecord) check(st *loadState) error {
+	c := checker{kind: "user", id: u.ID}
+	c.uuid("id", u.ID)
+	if u.Email != models.NormalizeEmail(u.Email) || !models.ValidEmail(u.Email) {
+		c.fail("email %q is not a lower-case email address", u.Email)
+	}
+	c.text("display_name", u.DisplayName, 200, false)
+	// Only argon2id hashes verify; anything else would be an account no
+	// password opens.
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$") || len(u.PasswordHash) > 255 {
+		c.fail("password_hash is not an argon2id hash")
+	}
+	if u.TokenVersion < 1 {
+		c.fail("token_version must be at least 1")
+	}
+	c.set("created_at", u.CreatedAt)
+	c.set("updated_at", u.UpdatedAt)
+	if err := c.err(); err != nil {
+		return err
+	}
+	return st.addUser(u.ID, u.Email)
+}
+
+func users() section {
+	return &table[userRecord, *userRecord]{
+		name:  "user",
+		query: func(tx *gorm.DB) *gorm.DB { return tx.Table("users").Order(byText(tx, "id")) },
+	}
+}

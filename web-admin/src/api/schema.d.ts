@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 only when the database is reachable and its schema is current.
+         * @description Answers 200 only when the database is reachable, its schema is current, changes from other instances arrive and the server is not shutting down; `checks` names the state of each. Load balancers should route by it.
          */
         get: operations["readyz"];
         put?: never;
@@ -195,7 +195,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Checks the email and password and starts a session. A wrong email, a wrong password and an inactive account get the same 401. Attempts are rate-limited per client address and per account.
+         * @description Checks the email and password and starts a session. A wrong email, a wrong password and an inactive account get the same 401. The email is compared after PRECIS normalization (fullwidth letters and case fold). Failed attempts are limited per client address, per address and account, and, for addresses new to an account under attack, per account; the limits are shared by all instances. Past them the answer is 429 with Retry-After; when password hashing is at capacity, 503 with Retry-After.
          */
         post: operations["login"];
         delete?: never;
@@ -255,7 +255,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Ends this session and invalidates every access token of the user on the very next request.
+         * @description Invalidates every access token of the user on the very next request, and ends this session: the refresh family of the cookie sent along. Sent without that cookie (or with one that is not the user's), it ends every refresh session of the user, so no refresh token of theirs can mint new access tokens.
          */
         post: operations["logout"];
         delete?: never;
@@ -944,9 +944,9 @@ export interface components {
             acronym: string;
             /** @description Plain-text summary. */
             summary: string;
-            /** @description Sanitized HTML: p, h2-h4, strong/b, em/i, a (http, https, mailto; rel="noopener"), ul/ol/li, blockquote. */
+            /** @description Sanitized HTML: p, h2-h4, strong/b, em/i, a (http, https, mailto; rel="noopener"), ul/ol/li, blockquote. Every element is closed, and elements nest at most 32 deep. */
             description_html: string;
-            /** @description Plain-text rendering of description_html. */
+            /** @description Plain-text rendering of description_html, for speech, SMS or search snippets. It is plain text, not HTML: entities are decoded, so `&lt;b&gt;` in the HTML is the five characters `<b>` here. Escape it like any text before putting it into HTML, or use description_html. */
             description_text: string;
             /** @description Absolute http(s) URL of the department's own page; empty when none. */
             learn_more_url: string | unknown | unknown;
@@ -992,9 +992,9 @@ export interface components {
             name: string;
             acronym?: string;
             summary?: string;
-            /** @description Rich text; sanitized on save. */
+            /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
             description_html?: string;
-            /** @description Absolute http(s) URL, or empty. */
+            /** @description Absolute http(s) URL, or empty. Stored normalized: lower-case scheme and host, characters a URL may not hold literally percent-encoded (a quote becomes %22). */
             learn_more_url?: string | unknown | unknown;
             position?: number;
             /** @description Replaces the whole list. */
@@ -1018,9 +1018,9 @@ export interface components {
             acronym: string;
             /** @description Plain-text summary. */
             summary: string;
-            /** @description Sanitized HTML: p, h2-h4, strong/b, em/i, a (http, https, mailto; rel="noopener"), ul/ol/li, blockquote. */
+            /** @description Sanitized HTML: p, h2-h4, strong/b, em/i, a (http, https, mailto; rel="noopener"), ul/ol/li, blockquote. Every element is closed, and elements nest at most 32 deep. */
             description_html: string;
-            /** @description Plain-text rendering of description_html. */
+            /** @description Plain-text rendering of description_html, for speech, SMS or search snippets. It is plain text, not HTML: entities are decoded, so `&lt;b&gt;` in the HTML is the five characters `<b>` here. Escape it like any text before putting it into HTML, or use description_html. */
             description_text: string;
             /** @description Absolute http(s) URL of the department's own page; empty when none. */
             learn_more_url: string | unknown | unknown;
@@ -1053,9 +1053,9 @@ export interface components {
             name?: string;
             acronym?: string;
             summary?: string;
-            /** @description Rich text; sanitized on save. */
+            /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
             description_html?: string;
-            /** @description Absolute http(s) URL, or empty. */
+            /** @description Absolute http(s) URL, or empty. Stored normalized: lower-case scheme and host, characters a URL may not hold literally percent-encoded (a quote becomes %22). */
             learn_more_url?: string | unknown | unknown;
             position?: number;
             /** @description Replaces the whole list. */
@@ -1109,6 +1109,11 @@ export interface components {
             user_id: string;
             role: components["schemas"]["RoleName"];
             scope: components["schemas"]["Scope"];
+            /**
+             * Format: uuid
+             * @description The id of the office or department the scope names; absent for `*`. Grants are kept by document id and shown by its current slug, so a rename changes nothing. A grant on a trashed document stays, shown by the slug the document keeps in the trash.
+             */
+            scope_id?: string;
         };
         /** @description The admin role can only be granted in scope `*`. */
         GrantCreate: {
@@ -1169,7 +1174,7 @@ export interface components {
             summary: string;
             /** @description Sanitized HTML (see Department.description_html). */
             description_html: string;
-            /** @description Plain-text rendering of description_html. */
+            /** @description Plain-text rendering of description_html, for speech, SMS or search snippets. It is plain text, not HTML: entities are decoded, so `&lt;b&gt;` in the HTML is the five characters `<b>` here. Escape it like any text before putting it into HTML, or use description_html. */
             description_text: string;
             contacts: components["schemas"]["Contact"][];
             /** @description Published departments, in the order editors arranged. */
@@ -1199,7 +1204,7 @@ export interface components {
             name: string;
             acronym?: string;
             summary?: string;
-            /** @description Rich text; sanitized on save. */
+            /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
             description_html?: string;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
@@ -1251,7 +1256,7 @@ export interface components {
             name?: string;
             acronym?: string;
             summary?: string;
-            /** @description Rich text; sanitized on save. */
+            /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
             description_html?: string;
             /** @description Replaces the whole list. */
             contacts?: components["schemas"]["ContactInput"][];
@@ -1325,6 +1330,7 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description On 412: the current version of the document, to merge with. */
             current_version?: number;
+            checks?: components["schemas"]["ReadinessChecks"];
         };
         /** @description What users may change about themselves. */
         ProfileUpdate: {
@@ -1342,6 +1348,27 @@ export interface components {
                 offices: number;
                 departments: number;
             };
+            checks?: components["schemas"]["ReadinessChecks"];
+        };
+        /** @description On /readyz: the state of each dependency, so an operator sees which one is down. */
+        ReadinessChecks: {
+            /** @enum {string} */
+            database: "ok" | "unreachable";
+            /**
+             * @description unknown while the database is unreachable.
+             * @enum {string}
+             */
+            migrations: "ok" | "pending" | "unknown";
+            /**
+             * @description Whether changes made on other instances arrive (PostgreSQL LISTEN, or SQLite's events table). While disconnected this instance may serve stale content; after reconnecting it reloads everything.
+             * @enum {string}
+             */
+            events: "ok" | "disconnected" | "not tracked";
+            /**
+             * @description Present once SIGTERM was received: the server still answers, with Connection: close, until its drain period ends.
+             * @constant
+             */
+            shutdown?: "draining";
         };
         /** @description One immutable saved state of a document. */
         Revision: {
@@ -1402,7 +1429,7 @@ export interface components {
         };
         /** @enum {string} */
         RoleName: "admin" | "editor" | "author" | "viewer";
-        /** @description `*`, `office:{slug}` (the office and all its departments) or `department:{slug}`. */
+        /** @description `*`, `office:{slug}` (the office and all its departments) or `department:{slug}`. When granting, the slug must be an existing office's or department's (a trashed one counts); otherwise the answer is a 400 naming `scope`. */
         Scope: string;
         /** @description The first admin's account, with the one-time token of the setup link. */
         SetupRequest: {
@@ -1538,11 +1565,12 @@ export interface components {
         };
     };
     responses: {
-        /** @description Not modified: the client's copy (If-None-Match / If-Modified-Since) is current. No body. */
+        /** @description Not modified: the client's copy (If-None-Match / If-Modified-Since) is current. No body. The ETag is that of the representation a 200 would send for this request's Accept-Encoding, whichever representation's tag matched. */
         NotModified: {
             headers: {
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content?: never;
@@ -1557,7 +1585,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such resource, or one that is not published: the two cannot be told apart. */
+        /** @description No such resource, one that is not published, or (admin routes) one outside every scope the user may read: they cannot be told apart. An id in a path that is not a UUID is a 404 too. */
         NotFound: {
             headers: {
                 "Cache-Control": components["headers"]["NoStore"];
@@ -1578,7 +1606,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Signed in, but no grant allows this here. When some fields of a change are not allowed, `errors` names them. */
+        /** @description Signed in, but no grant allows this here, on something the user may read. When some fields of a change are not allowed, `errors` names them. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1662,7 +1690,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many sign-in attempts from this address or for this account. */
+        /** @description Too many failed sign-in attempts from this client address, or from it on this account (see the sign-in limits in the README). The attempt was not counted; try again after Retry-After seconds. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -1675,6 +1703,42 @@ export interface components {
                  *       "title": "Too Many Requests",
                  *       "status": 429,
                  *       "detail": "too many sign-in attempts; try again later"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Every password-hashing slot is busy and the short queue behind them is full, or the database is not available: try again after Retry-After seconds. Nothing was checked or counted. */
+        SignInBusy: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bureau:problem:busy",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "the server is handling too many sign-ins at once; try again shortly"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database is down, frozen or did not answer within the request deadline (BUREAU_DB_TIMEOUT). Nothing was changed; retry after the given delay. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bureau:problem:unavailable",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "the database is not available right now; try again shortly"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -1703,7 +1767,7 @@ export interface components {
          */
         departmentSort: "office" | "-office" | "name" | "-name" | "slug" | "-slug" | "acronym" | "-acronym" | "published_at" | "-published_at" | "updated_at" | "-updated_at";
         /**
-         * @description Words that must all appear (case-insensitive) in the name, acronym, slug, summary or description.
+         * @description Search words. Text is cut into words of letters and digits; case and accents are ignored (`educacion` finds "Educación"). Every word of `q` must be the beginning of some word of the item (`educ esp` finds "Educación Especial", the last word typed so far works as typeahead: `washin` finds "Washington Blvd"); a word does not match from its middle. Searched: name, acronym and slug; summary; the description's text; and the contacts: labels, street, city, postal code, email addresses and labels, and phone numbers by their digits, however written (`553-3470`, `773-553-3470`, `(773) 553-3470`, `7735533470` and `+17735533470` all find that number; digits joined by `-`, `.`, `/` or parentheses count as one number). Without `sort`, results are ranked by where the words matched: items with a word in the name or acronym first, then the summary, then the description and contacts; among those, items whose other words also matched in better fields first; ties keep the editors' order. With `sort`, that order applies instead. A `q` without any letter or digit matches everything.
          * @example college
          */
         q: string;
@@ -1724,12 +1788,14 @@ export interface components {
         userId: string;
         /** @description Grant id. */
         grantId: number;
-        /** @description An ETag from an earlier answer: a 304 when it is still current. */
+        /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+        acceptEncoding: string;
+        /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
         ifNoneMatch: string;
         /** @description A 304 when nothing changed since (ignored when If-None-Match is sent). */
         ifModifiedSince: string;
         /**
-         * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+         * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
          * @example "v3"
          */
         ifMatch: string;
@@ -1738,10 +1804,14 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description Strong validator of this answer; send it back as If-None-Match. */
+        /** @description Strong validator of this answer; send it back as If-None-Match. Each representation has its own (RFC 9110 8.8.3): the gzip answer's tag is the identity one with `-gzip` before the closing quote, the brotli one's with `-br`. */
         ETag: string;
         /** @description When the content of this answer last changed. */
         "Last-Modified": string;
+        /** @description `Accept-Encoding`: the answer may be compressed according to that request header, so a cache must key on it. Sent with every answer of the operation, compressed or not. */
+        Vary: "Accept-Encoding";
+        /** @description `br` or `gzip` when the body is sent compressed (see Accept-Encoding); absent for identity. Content-Length is then the compressed size. */
+        "Content-Encoding": "br" | "gzip";
         /** @description Public answers: `public, max-age=60, stale-while-revalidate=300` unless configured otherwise. */
         "Cache-Control": string;
         /** @description `no-store`: this answer must not be cached. */
@@ -1778,13 +1848,15 @@ export interface operations {
                  */
                 sort?: components["parameters"]["officeSort"];
                 /**
-                 * @description Words that must all appear (case-insensitive) in the name, acronym, slug, summary or description.
+                 * @description Search words. Text is cut into words of letters and digits; case and accents are ignored (`educacion` finds "Educación"). Every word of `q` must be the beginning of some word of the item (`educ esp` finds "Educación Especial", the last word typed so far works as typeahead: `washin` finds "Washington Blvd"); a word does not match from its middle. Searched: name, acronym and slug; summary; the description's text; and the contacts: labels, street, city, postal code, email addresses and labels, and phone numbers by their digits, however written (`553-3470`, `773-553-3470`, `(773) 553-3470`, `7735533470` and `+17735533470` all find that number; digits joined by `-`, `.`, `/` or parentheses count as one number). Without `sort`, results are ranked by where the words matched: items with a word in the name or acronym first, then the summary, then the description and contacts; among those, items whose other words also matched in better fields first; ties keep the editors' order. With `sort`, that order applies instead. A `q` without any letter or digit matches everything.
                  * @example college
                  */
                 q?: components["parameters"]["q"];
             };
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
                 /** @description A 304 when nothing changed since (ignored when If-None-Match is sent). */
                 "If-Modified-Since"?: components["parameters"]["ifModifiedSince"];
@@ -1800,6 +1872,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Last-Modified": components["headers"]["Last-Modified"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1835,7 +1909,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
                 /** @description A 304 when nothing changed since (ignored when If-None-Match is sent). */
                 "If-Modified-Since"?: components["parameters"]["ifModifiedSince"];
@@ -1854,6 +1930,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Last-Modified": components["headers"]["Last-Modified"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2005,7 +2083,7 @@ export interface operations {
                  */
                 sort?: components["parameters"]["departmentSort"];
                 /**
-                 * @description Words that must all appear (case-insensitive) in the name, acronym, slug, summary or description.
+                 * @description Search words. Text is cut into words of letters and digits; case and accents are ignored (`educacion` finds "Educación"). Every word of `q` must be the beginning of some word of the item (`educ esp` finds "Educación Especial", the last word typed so far works as typeahead: `washin` finds "Washington Blvd"); a word does not match from its middle. Searched: name, acronym and slug; summary; the description's text; and the contacts: labels, street, city, postal code, email addresses and labels, and phone numbers by their digits, however written (`553-3470`, `773-553-3470`, `(773) 553-3470`, `7735533470` and `+17735533470` all find that number; digits joined by `-`, `.`, `/` or parentheses count as one number). Without `sort`, results are ranked by where the words matched: items with a word in the name or acronym first, then the summary, then the description and contacts; among those, items whose other words also matched in better fields first; ties keep the editors' order. With `sort`, that order applies instead. A `q` without any letter or digit matches everything.
                  * @example college
                  */
                 q?: components["parameters"]["q"];
@@ -2016,7 +2094,9 @@ export interface operations {
                 office?: components["parameters"]["office"];
             };
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
                 /** @description A 304 when nothing changed since (ignored when If-None-Match is sent). */
                 "If-Modified-Since"?: components["parameters"]["ifModifiedSince"];
@@ -2032,6 +2112,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Last-Modified": components["headers"]["Last-Modified"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2046,7 +2128,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
                 /** @description A 304 when nothing changed since (ignored when If-None-Match is sent). */
                 "If-Modified-Since"?: components["parameters"]["ifModifiedSince"];
@@ -2065,6 +2149,8 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Last-Modified": components["headers"]["Last-Modified"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2210,7 +2296,12 @@ export interface operations {
                      *       "type": "urn:bureau:problem:not-ready",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "the database is not reachable"
+                     *       "detail": "the database is not reachable",
+                     *       "checks": {
+                     *         "database": "unreachable",
+                     *         "migrations": "unknown",
+                     *         "events": "ok"
+                     *       }
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -2247,7 +2338,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
             };
             path?: never;
@@ -2260,6 +2353,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2283,7 +2378,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag from an earlier answer: a 304 when it is still current. */
+                /** @description The content codings the client can decode, with optional q-values (RFC 9110 12.5.3), e.g. `gzip, deflate, br`. Bureau offers `br` and `gzip`, prepared once when the answer is built, never per request: the one with the highest q-value is sent, brotli on a tie; `identity` (no coding) when nothing offered is accepted, when the client weighs `identity` higher (`identity;q=1, gzip;q=0.5`), or when the answer is under 1 kB. A coding with `q=0` is never sent, `*` stands for any coding not named, and an unacceptable request still gets identity, never a 406. */
+                "Accept-Encoding"?: components["parameters"]["acceptEncoding"];
+                /** @description An ETag from an earlier answer: a 304 when it is still current. The tag of any representation of the same content matches (`"abc"`, `"abc-gzip"`, `"abc-br"`), whatever coding is accepted now. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
             };
             path?: never;
@@ -2295,6 +2392,8 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    Vary: components["headers"]["Vary"];
+                    "Content-Encoding": components["headers"]["Content-Encoding"];
                     /** @description Allows only the page's own inline script and style, and requests to this origin. */
                     "Content-Security-Policy": string;
                     [name: string]: unknown;
@@ -2398,6 +2497,7 @@ export interface operations {
             };
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SignInBusy"];
         };
     };
     refresh: {
@@ -2448,6 +2548,7 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setup: {
@@ -2543,6 +2644,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["SignInBusy"];
         };
     };
     logout: {
@@ -2564,6 +2666,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     me: {
@@ -2631,6 +2734,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateProfile: {
@@ -2677,6 +2781,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     changePassword: {
@@ -2737,6 +2842,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SignInBusy"];
         };
     };
     listUsers: {
@@ -2821,6 +2927,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createUser: {
@@ -2895,6 +3002,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getUser: {
@@ -2943,6 +3051,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateUser: {
@@ -3025,6 +3134,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listGrants: {
@@ -3091,6 +3201,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createGrant: {
@@ -3183,6 +3294,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteGrant: {
@@ -3230,6 +3342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     listRoles: {
@@ -3327,6 +3440,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAudit: {
@@ -3417,6 +3531,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminListDocuments: {
@@ -3461,6 +3576,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminCreateDocument: {
@@ -3538,6 +3654,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminGetDocument: {
@@ -3568,6 +3685,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminTrashDocument: {
@@ -3575,7 +3693,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
                  * @example "v3"
                  */
                 "If-Match": components["parameters"]["ifMatch"];
@@ -3604,6 +3722,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminUpdateDocument: {
@@ -3611,7 +3730,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
                  * @example "v3"
                  */
                 "If-Match": components["parameters"]["ifMatch"];
@@ -3723,6 +3842,7 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminPublish: {
@@ -3730,7 +3850,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
                  * @example "v3"
                  */
                 "If-Match": components["parameters"]["ifMatch"];
@@ -3812,6 +3932,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminUnpublish: {
@@ -3819,7 +3940,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
                  * @example "v3"
                  */
                 "If-Match": components["parameters"]["ifMatch"];
@@ -3901,6 +4022,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminListRevisions: {
@@ -3971,6 +4093,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminGetRevision: {
@@ -4043,6 +4166,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminRestoreRevision: {
@@ -4050,7 +4174,7 @@ export interface operations {
             query?: never;
             header: {
                 /**
-                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. Stale: 412 with the current version; missing: 428.
+                 * @description The ETag of the draft the change is based on, such as `"v3"`, or `*` for whatever the current version is. Compared strongly: a weak ETag never matches. A list of entity tags may be sent (RFC 9110). Any well-formed tag that is not the current version (stale, or made up such as `"v0"`): 412 with the current version; a malformed header: 400; missing: 428.
                  * @example "v3"
                  */
                 "If-Match": components["parameters"]["ifMatch"];
@@ -4126,6 +4250,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminDiff: {
@@ -4181,6 +4306,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminPreview: {
@@ -4258,6 +4384,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminListTrash: {
@@ -4319,6 +4446,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
         };
     };
     adminRestoreFromTrash: {
@@ -4399,6 +4527,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -131,9 +132,14 @@ func templateSlots(t testing.TB) (sqliteTpl, postgresTpl *builtTemplate) {
 	return templates.sqlite, templates.postgres
 }
 
+// seedTimeout bounds building a template, so a write that deadlocks (on
+// SQLite's single connection, say) fails the tests instead of hanging them.
+const seedTimeout = 2 * time.Minute
+
 // seed migrates db and loads the demo content: what every template holds.
 func seed(db *gorm.DB) error {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), seedTimeout)
+	defer cancel()
 	if err := models.Migrate(ctx, db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -282,9 +282,9 @@ func (env *testEnv) issue(userID string) string {
 type request struct {
 	Method  string // GET when empty
 	Path    string
-	Token   string       // a bearer token
-	As      *envUser     // sends As.Token when Token is empty
-	Body    any          // string, []byte or a value marshalled as JSON
+	Token   string   // a bearer token
+	As      *envUser // sends As.Token when Token is empty
+	Body    any      // string, []byte or a value marshalled as JSON
 	Header  map[string]string
 	Cookies []*http.Cookie
 	Remote  string // RemoteAddr; httptest's 192.0.2.1:1234 when empty

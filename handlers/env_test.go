@@ -267,15 +267,21 @@ func (env *testEnv) user(email string, grants ...string) *envUser {
 // issue signs a real access token for the user's current token version.
 func (env *testEnv) issue(userID string) string {
 	env.t.Helper()
-	u, err := models.GetUser(context.Background(), env.db, userID)
-	if err != nil {
-		env.t.Fatalf("get user: %v", err)
-	}
-	tok, _, err := env.tokens.Issue(userID, u.TokenVersion, time.Now())
+	tok, _, err := env.tokens.Issue(userID, env.tokenVersion(userID), time.Now())
 	if err != nil {
 		env.t.Fatalf("issue: %v", err)
 	}
 	return tok
+}
+
+// tokenVersion is the user's current token version.
+func (env *testEnv) tokenVersion(userID string) int64 {
+	env.t.Helper()
+	u, err := models.GetUser(context.Background(), env.db, userID)
+	if err != nil {
+		env.t.Fatalf("get user: %v", err)
+	}
+	return u.TokenVersion
 }
 
 // request is one request a test sends.

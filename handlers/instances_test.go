@@ -37,6 +37,9 @@ func instStart(t *testing.T, ctx context.Context, url string, db *gorm.DB, token
 		t.Fatal(err)
 	}
 	srv := handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Tokens: tokens, Enforcer: enforcer, Options: handlers.DefaultOptions()})
+	if err := models.OnCommit(db, srv.HandleEvent); err != nil {
+		t.Fatal(err)
+	}
 	connected := make(chan bool)
 	go models.Listen(ctx, db, url, nil, func(p string) { srv.HandleEvent(ctx, p) }, connected)
 	go srv.FollowListener(ctx, connected)
@@ -138,7 +141,7 @@ func TestInstancesShareChanges(t *testing.T) {
 	eventually(t, "B honours the grant made on A", func() bool { return b.get("/api/v1/admin/offices", token) == http.StatusOK })
 
 	// Deactivation through A ends the session on B at once.
-	err = dbA.Transaction(func(tx *gorm.DB) error {
+	err = models.Write(ctx, dbA, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", user.ID).Update("active", false).Error; err != nil {
 			return err
 		}

@@ -81,6 +81,9 @@ func oaNewFixture(t *testing.T) *oaFixture {
 	srv := handlers.NewServer(handlers.Deps{
 		DB: db, Catalog: cat, Options: handlers.DefaultOptions(), Tokens: tokens, Enforcer: enforcer,
 	})
+	if err := models.OnCommit(db, srv.HandleEvent); err != nil {
+		t.Fatal(err)
+	}
 	return &oaFixture{router: srv.Router(), db: db, enforcer: enforcer}
 }
 

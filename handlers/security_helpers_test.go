@@ -146,6 +146,9 @@ func (env *secEnv) build(cfg secConfig) {
 		cfg.deps(&deps)
 	}
 	env.srv = handlers.NewServer(deps)
+	if err := models.OnCommit(deps.DB, env.srv.HandleEvent); err != nil {
+		t.Fatal(err)
+	}
 	env.router = env.srv.Router()
 }
 

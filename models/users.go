@@ -119,7 +119,8 @@ func escapeLike(s string) string {
 }
 
 // SaveUser writes the editable columns of u (email, display name, password
-// hash, active, token version) and nothing else.
+// hash, active, token version) and nothing else, inside a Write, and
+// announces it so every instance forgets its cached copy.
 func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
 	v := &ValidationError{}
 	checkText(v, "display_name", u.DisplayName, maxName, false)
@@ -130,7 +131,10 @@ func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return &ConflictError{Field: "email", Message: "is already used by another account"}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return Changed(tx, EventUser+u.ID)
 }
 
 // TouchLogin records a successful sign-in.
@@ -146,7 +150,7 @@ func BumpTokenVersion(ctx context.Context, tx *gorm.DB, userID string) error {
 	if err != nil {
 		return err
 	}
-	return Notify(ctx, tx, EventUser+userID)
+	return Changed(tx, EventUser+userID)
 }
 
 // CountUsers counts all accounts; serve uses it to say how to make the first.

@@ -41,7 +41,7 @@ type sinkPlugin struct {
 
 const sinkPluginName = "bureau:after-commit"
 
-func (*sinkPlugin) Name() string               { return sinkPluginName }
+func (*sinkPlugin) Name() string              { return sinkPluginName }
 func (*sinkPlugin) Initialize(*gorm.DB) error { return nil }
 
 // OnCommit makes apply the place where this instance takes in the events of

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -93,23 +92,15 @@ func TestOwnChangesAppliedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			router := srv.Router()
-			serve := func(method, path string, header map[string]string) *httptest.ResponseRecorder {
-				req := httptest.NewRequest(method, path, nil)
-				for k, v := range header {
-					req.Header.Set(k, v)
-				}
-				rec := httptest.NewRecorder()
-				router.ServeHTTP(rec, req)
-				return rec
-			}
+			publicGET := func() int { return secServe(t, router, secReq{Method: "GET", Path: "/api/v1/offices/fresh"}).Code }
 
-			res := serve(http.MethodPost, "/api/v1/admin/offices/"+draft.ID+"/publish",
-				map[string]string{"Authorization": "Bearer " + token, "If-Match": "*"})
+			res := secServe(t, router, secReq{Method: "POST", Path: "/api/v1/admin/offices/" + draft.ID + "/publish",
+				Token: token, Header: map[string]string{"If-Match": "*"}})
 			if res.Code != http.StatusOK {
-				t.Fatalf("publish: %d %s", res.Code, res.Body)
+				t.Fatalf("publish: %s", res)
 			}
-			if res := serve(http.MethodGet, "/api/v1/offices/fresh", nil); res.Code != http.StatusOK {
-				t.Fatalf("public GET right after the publication: %d", res.Code)
+			if code := publicGET(); code != http.StatusOK {
+				t.Fatalf("public GET right after the publication: %d", code)
 			}
 			event := models.ContentEvent(models.KindOffice, draft.ID)
 			if n := counts.get(counts.committed, event); n != 1 {
@@ -124,7 +115,7 @@ func TestOwnChangesAppliedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			eventually(t, "the server withdraws what the CLI unpublished", func() bool {
-				return serve(http.MethodGet, "/api/v1/offices/fresh", nil).Code == http.StatusNotFound
+				return publicGET() == http.StatusNotFound
 			})
 			if n := counts.get(counts.arrived, event); n != 1 {
 				t.Errorf("the listener applied %s %d times, want 1 (the CLI's, not the instance's own)", event, n)

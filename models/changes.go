@@ -58,22 +58,21 @@ func sinkOf(db *gorm.DB) *sinkPlugin {
 }
 
 // ErrOutsideWrite: an event was announced in a transaction that did not
-// come from Write (or Write was called inside such a transaction), so
-// nothing would apply it on this instance after commit. A programming
-// error, never the client's.
+// come from Write, so nothing would apply it on this instance after commit.
+// A programming error, never the client's.
 var ErrOutsideWrite = errors.New("models: a change must be written through models.Write")
 
 // Write runs fn in one transaction that collects the events Changed
 // announces, and after commit hands them, each once, to db's sink (see
 // OnCommit). A rolled-back transaction applies and sends nothing. Called
-// with the tx of an enclosing Write, it simply runs fn in that transaction.
+// with a tx, it runs fn in that transaction: the events then go with the
+// enclosing Write's, and in a transaction of any other kind Changed fails
+// (a savepoint would "commit" before the transaction that holds it).
+// Every model function that announces a change runs its body in Write, so
+// it works on a handle and inside a Write alike.
 func Write(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	if _, inside := db.Statement.Context.Value(changesKey{}).(*changes); inside {
-		return fn(db)
-	}
 	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
-		// A savepoint would "commit" before the outer transaction does.
-		return ErrOutsideWrite
+		return fn(db)
 	}
 	c := &changes{}
 	if err := db.WithContext(context.WithValue(ctx, changesKey{}, c)).Transaction(fn); err != nil {

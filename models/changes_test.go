@@ -157,10 +157,11 @@ func TestChangesLeaveOnlyOnCommit(t *testing.T) {
 	}
 }
 
-// TestChangesNeedWrite: an event announced outside Write would never be
-// applied on this instance, so it is refused and the transaction rolls
-// back; a Write inside another Write joins it, and its events are applied
-// once, after the outer commit.
+// TestChangesNeedWrite: an event announced in a transaction not begun by
+// Write would never be applied on this instance, so it is refused and the
+// transaction rolls back, while a write that announces nothing may run in
+// any transaction; a Write inside another Write joins it, and its events
+// are applied once, after the outer commit.
 func TestChangesNeedWrite(t *testing.T) {
 	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
@@ -176,6 +177,31 @@ func TestChangesNeedWrite(t *testing.T) {
 		if !errors.Is(err, models.ErrOutsideWrite) {
 			t.Errorf("Write in a plain transaction: %v", err)
 		}
+		err = db.Transaction(func(tx *gorm.DB) error {
+			_, err := models.CreateOffice(ctx, tx, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: "quiet", Name: "Quiet"}}, "")
+			return err
+		})
+		if err != nil {
+			t.Errorf("a draft, which announces nothing, in a plain transaction: %v", err)
+		}
+		if got := applied.list(); len(got) != 0 {
+			t.Errorf("applied %q from refused or silent writes", got)
+		}
+		// A model function that announces is a Write of its own on a handle.
+		u, err := models.CreateUser(ctx, db, "someone@example.org", "", "unused")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Active = false
+		if err := models.SaveUser(ctx, db, u); err != nil {
+			t.Fatal(err)
+		}
+		if got := applied.list(); !slices.Equal(got, []string{models.EventUser + u.ID}) {
+			t.Errorf("after SaveUser on a handle: %q", got)
+		}
+		applied.mu.Lock()
+		applied.events = nil
+		applied.mu.Unlock()
 		err = models.Write(ctx, db, func(tx *gorm.DB) error {
 			if err := announce(ctx, tx, "inner"); err != nil {
 				return err

@@ -134,7 +134,7 @@ func TestListRevisionsNamesAuthors(t *testing.T) {
 		}
 		// Names are today's: a renamed author shows under the new name.
 		named.DisplayName = "Rear Admiral Hopper"
-		if err := models.Write(ctx, db, func(tx *gorm.DB) error { return models.SaveUser(ctx, tx, named) }); err != nil {
+		if err := models.SaveUser(ctx, db, named); err != nil {
 			t.Fatal(err)
 		}
 		revs, _, _ = models.ListRevisions(ctx, db, models.KindOffice, o.ID, 1, 1)

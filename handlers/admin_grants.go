@@ -48,12 +48,10 @@ func (s *Server) createGrant(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	g, err := policies.AddGrant(ctx, s.db, actor(c), policies.GrantRequest(req))
+	g, err := policies.AddGrant(c.Request.Context(), s.db, actor(c), policies.GrantRequest(req))
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.EventGrants, models.EventUser+g.UserID)
 	c.Header("Location", "/api/v1/admin/grants/"+strconv.FormatInt(g.ID, 10))
 	writeData(c, http.StatusCreated, g)
 	return nil
@@ -64,15 +62,13 @@ func (s *Server) deleteGrant(c *gin.Context) error {
 	if err != nil || id <= 0 {
 		return errNotFound("no such grant")
 	}
-	ctx := c.Request.Context()
-	g, err := policies.RemoveGrant(ctx, s.db, actor(c), id)
+	_, err = policies.RemoveGrant(c.Request.Context(), s.db, actor(c), id)
 	if errors.Is(err, models.ErrNotFound) {
 		return errNotFound("no such grant")
 	}
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.EventGrants, models.EventUser+g.UserID)
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -108,7 +108,6 @@ func (h *contentHandlers) publish(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.s.applyLocally(ctx, models.ContentEvent(h.kind, d.ID))
 	writeDraft(c, http.StatusOK, published)
 	return nil
 }
@@ -123,7 +122,6 @@ func (h *contentHandlers) unpublish(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.s.applyLocally(ctx, models.ContentEvent(h.kind, d.ID))
 	writeDraft(c, http.StatusOK, withdrawn)
 	return nil
 }
@@ -138,7 +136,6 @@ func (h *contentHandlers) trash(c *gin.Context) error {
 	if err := models.Trash(ctx, h.s.db, actor(c), h.kind, d.ID, d.Version); err != nil {
 		return err
 	}
-	h.s.applyLocally(ctx, models.ContentEvent(h.kind, d.ID))
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -70,7 +70,6 @@ func (s *Server) restoreFromTrash(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.ContentEvent(kind, d.ID))
 	writeDraft(c, http.StatusOK, restored)
 	return nil
 }

@@ -149,7 +149,6 @@ func (s *Server) updateUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.EventUser+u.ID)
 	return s.writeUser(c, http.StatusOK, u)
 }
 

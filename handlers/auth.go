@@ -112,7 +112,7 @@ func (s *Server) login(c *gin.Context) error {
 	if err := attempt.succeeded(ctx, now); err != nil {
 		return err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = models.Write(ctx, s.db, func(tx *gorm.DB) error {
 		if err := models.TouchLogin(ctx, tx, u.ID, now.UTC()); err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ func (s *Server) logout(c *gin.Context) error {
 	now := time.Now()
 	u := currentUser(c)
 	presented, _ := c.Cookie(refreshCookie)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, s.db, func(tx *gorm.DB) error {
 		ended := false
 		if presented != "" {
 			var err error
@@ -246,7 +246,6 @@ func (s *Server) logout(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.EventUser+u.ID)
 	s.setRefreshCookie(c, "", now)
 	c.Status(http.StatusNoContent)
 	return nil
@@ -284,7 +283,7 @@ func (s *Server) updateProfile(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	var u *models.User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = models.GetUser(ctx, tx, currentUser(c).ID); err != nil {
 			return err
@@ -353,7 +352,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = models.Write(ctx, s.db, func(tx *gorm.DB) error {
 		u.PasswordHash = hash
 		u.TokenVersion++
 		if err := models.SaveUser(ctx, tx, u); err != nil {
@@ -362,14 +361,10 @@ func (s *Server) changePassword(c *gin.Context) error {
 		if err := models.RevokeUserRefreshTokens(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		if err := models.Notify(ctx, tx, models.EventUser+u.ID); err != nil {
-			return err
-		}
 		return models.RecordAudit(ctx, tx, actor(c), "auth.password_change", "user", u.ID, nil)
 	})
 	if err != nil {
 		return err
 	}
-	s.applyLocally(ctx, models.EventUser+u.ID)
 	return s.startSession(c, u, now)
 }

@@ -190,8 +190,9 @@ func (s *Server) requireAnyScope(action string, objects ...string) gin.HandlerFu
 	}
 }
 
-// HandleEvent applies a change announced by any instance (this one
-// included): published content, grants, or a user's sessions.
+// HandleEvent applies a change to published content, grants or a user's
+// sessions: one this instance committed (handed over by models.Write, see
+// models.OnCommit) or one another instance announced (models.Listen).
 func (s *Server) HandleEvent(ctx context.Context, payload string) {
 	var err error
 	switch {
@@ -240,15 +241,6 @@ func (s *Server) Resync(ctx context.Context) {
 	}
 	if err := s.catalog.LoadAll(ctx); err != nil {
 		s.log.Error("reload public content", "error", err.Error())
-	}
-}
-
-// applyLocally runs events of a committed change on this instance at once,
-// so the change is visible on its very next request here; PostgreSQL NOTIFY
-// carries them to the other instances.
-func (s *Server) applyLocally(ctx context.Context, events ...string) {
-	for _, e := range events {
-		s.HandleEvent(ctx, e)
 	}
 }
 

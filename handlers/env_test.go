@@ -183,6 +183,10 @@ func (env *testEnv) build() {
 		fn(&deps)
 	}
 	srv := handlers.NewServer(deps)
+	// As serve wires it: committed writes reach this server's caches.
+	if err := models.OnCommit(env.db, srv.HandleEvent); err != nil {
+		t.Fatalf("wire change events: %v", err)
+	}
 	if env.cfg.listen {
 		env.listen(srv, log)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"bureau/auth"
 	"bureau/models"
+	"bureau/models/dbtest"
 	"bureau/policies"
 )
 
@@ -200,6 +201,7 @@ func TestUserAndGrantIDsAreParsedFirst(t *testing.T) {
 func TestCLIUserHasRightsAtOnce(t *testing.T) {
 	secEach(t, func(t *testing.T, env *secEnv) {
 		ctx := context.Background()
+		cliDB := dbtest.Open(t, env.url) // the CLI's own connection
 		cli := func(email, role, scope string) *secUser {
 			t.Helper()
 			password := "correct horse battery " + email
@@ -207,7 +209,7 @@ func TestCLIUserHasRightsAtOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, _, err := policies.CreateAccountWithGrant(ctx, env.db, models.System,
+			u, _, err := policies.CreateAccountWithGrant(ctx, cliDB, models.System,
 				models.NewAccount{Email: email, PasswordHash: hash}, role, scope, "cli")
 			if err != nil {
 				t.Fatalf("create %s: %v", email, err)
@@ -230,7 +232,7 @@ func TestCLIUserHasRightsAtOnce(t *testing.T) {
 
 		// A grant given by another instance ends the user's tokens; the
 		// refreshed token works at once, before any event.
-		if _, err := policies.AddGrant(ctx, env.db, models.System,
+		if _, err := policies.AddGrant(ctx, cliDB, models.System,
 			policies.GrantRequest{UserID: editor.ID, Role: "viewer", Scope: "*"}); err != nil {
 			t.Fatal(err)
 		}

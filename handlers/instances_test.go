@@ -74,7 +74,7 @@ func TestInstancesShareChanges(t *testing.T) {
 	eventually(t, "B honours the grant made on A", func() bool { return status("/api/v1/admin/offices", user.Token) == http.StatusOK })
 
 	// Deactivation through A ends the session on B at once.
-	err = a.db.Transaction(func(tx *gorm.DB) error {
+	err = models.Write(ctx, a.db, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", user.ID).Update("active", false).Error; err != nil {
 			return err
 		}

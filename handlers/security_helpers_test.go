@@ -70,6 +70,7 @@ func (b *secLogBuffer) String() string {
 type secEnv struct {
 	t        testing.TB
 	db       *gorm.DB
+	url      string // opens the same database, as another process would
 	srv      *handlers.Server
 	router   *gin.Engine
 	tokens   *auth.Tokens
@@ -95,7 +96,9 @@ func secEachWith(t *testing.T, cfg secConfig, fn func(t *testing.T, env *secEnv)
 	t.Helper()
 	for _, target := range dbtest.Targets(t) {
 		t.Run(target.Name, func(t *testing.T) {
-			fn(t, secNewEnv(t, dbtest.Migrated(t, target.URL), cfg))
+			env := secNewEnv(t, dbtest.Migrated(t, target.URL), cfg)
+			env.url = target.URL
+			fn(t, env)
 		})
 	}
 }
@@ -146,6 +149,9 @@ func (env *secEnv) build(cfg secConfig) {
 		cfg.deps(&deps)
 	}
 	env.srv = handlers.NewServer(deps)
+	if err := models.OnCommit(deps.DB, env.srv.HandleEvent); err != nil {
+		t.Fatal(err)
+	}
 	env.router = env.srv.Router()
 }
 

@@ -105,6 +105,5 @@ func (s *Server) setup(c *gin.Context) error {
 		return err
 	}
 	spent = true
-	s.applyLocally(ctx, models.EventGrants)
 	return s.startSession(c, u, now)
 }

@@ -24,7 +24,7 @@ type NewAccount struct {
 // CreateAccount stores a new active account with no grant.
 func CreateAccount(ctx context.Context, db *gorm.DB, actor Actor, a NewAccount) (*User, error) {
 	var u *User
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = CreateUser(ctx, tx, a.Email, a.DisplayName, a.PasswordHash); err != nil {
 			return err
@@ -48,7 +48,7 @@ type AccountChange struct {
 // ends every session of the account.
 func UpdateAccount(ctx context.Context, db *gorm.DB, actor Actor, id string, change AccountChange) (*User, error) {
 	var u *User
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = GetUser(ctx, tx, id); err != nil {
 			return err
@@ -92,7 +92,7 @@ func UpdateAccount(ctx context.Context, db *gorm.DB, actor Actor, id string, cha
 // ErrNotFound when no account has the email.
 func SetPasswordByEmail(ctx context.Context, db *gorm.DB, actor Actor, email, passwordHash string, detail map[string]any) (*User, error) {
 	var u *User
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = GetUserByEmail(ctx, tx, email); err != nil {
 			return err
@@ -114,9 +114,6 @@ func saveAccount(ctx context.Context, tx *gorm.DB, actor Actor, u *User, endSess
 		}
 	}
 	if err := SaveUser(ctx, tx, u); err != nil {
-		return err
-	}
-	if err := Notify(ctx, tx, EventUser+u.ID); err != nil {
 		return err
 	}
 	return RecordAudit(ctx, tx, actor, action, "user", u.ID, detail)

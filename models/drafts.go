@@ -215,11 +215,11 @@ func saveDraft(ctx context.Context, tx *gorm.DB, actor Actor, kind Kind, id stri
 	return readDraft(tx, kind, id)
 }
 
-// inTransaction runs fn in one transaction and returns the draft it read
-// before commit.
+// inTransaction runs fn in one Write and returns the draft it read before
+// commit.
 func inTransaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) (*Draft, error)) (*Draft, error) {
 	var d *Draft
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		d, err = fn(tx)
 		return err

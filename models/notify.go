@@ -31,17 +31,6 @@ type event struct {
 	CreatedAt time.Time
 }
 
-// Notify queues an event for the other instances and processes. It is sent
-// inside tx, so it is delivered only if tx commits: on PostgreSQL as a
-// NOTIFY, on SQLite as a row of the events table, which a server polls (the
-// other process there is the CLI, say `bureau users create`).
-func Notify(ctx context.Context, tx *gorm.DB, payload string) error {
-	if DialectOf(tx) != Postgres {
-		return tx.WithContext(ctx).Create(&event{Payload: payload, CreatedAt: time.Now().UTC()}).Error
-	}
-	return tx.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", EventChannel, payload).Error
-}
-
 // Reconnection delays of the PostgreSQL listener: the first wait is long
 // enough not to hammer a database that is restarting, the longest short
 // enough that an instance catches up within seconds of its return.
@@ -50,9 +39,10 @@ const (
 	listenRetryMax = 3 * time.Second
 )
 
-// Listen delivers the events of other instances (and this one's) to handle,
-// until ctx ends, and reports on connected whether events are being
-// received: true once listening, false when the connection is lost (events
+// Listen delivers the events of other instances and processes to handle,
+// until ctx ends, but not those written through db itself once db has a
+// sink (OnCommit): that sink applied them already. It reports on connected
+// whether events are being received: true once listening, false when the connection is lost (events
 // sent meanwhile are lost with it, so a true after a false means "reload
 // everything"). A caller who loads its caches after the first true misses
 // nothing. The caller must read connected until Listen closes it on return.
@@ -63,6 +53,7 @@ const (
 // its first read on.
 func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logger, handle func(payload string), connected chan<- bool) {
 	defer close(connected)
+	handle = skipOwn(sinkOf(db), handle)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -97,6 +88,17 @@ func Listen(ctx context.Context, db *gorm.DB, databaseURL string, log *slog.Logg
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, listenRetryMax)
+	}
+}
+
+// skipOwn drops the events sent through the handle of sink.
+func skipOwn(sink *sinkPlugin, handle func(string)) func(string) {
+	return func(payload string) {
+		origin, e := fromOrigin(payload)
+		if sink != nil && origin == sink.origin {
+			return
+		}
+		handle(e)
 	}
 }
 

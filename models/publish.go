@@ -37,7 +37,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string
 		if err := RecordAudit(ctx, tx, actor, string(kind)+".publish", string(kind), id, map[string]any{"revision": version}); err != nil {
 			return nil, err
 		}
-		if err := Notify(ctx, tx, ContentEvent(kind, id)); err != nil {
+		if err := Changed(tx, ContentEvent(kind, id)); err != nil {
 			return nil, err
 		}
 		return readDraft(tx, kind, id)
@@ -68,7 +68,7 @@ func Unpublish(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id stri
 		if err := RecordAudit(ctx, tx, actor, string(kind)+".unpublish", string(kind), id, nil); err != nil {
 			return nil, err
 		}
-		if err := Notify(ctx, tx, ContentEvent(kind, id)); err != nil {
+		if err := Changed(tx, ContentEvent(kind, id)); err != nil {
 			return nil, err
 		}
 		return readDraft(tx, kind, id)

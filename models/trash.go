@@ -15,7 +15,7 @@ import (
 // cannot be trashed, so nothing vanishes unseen. expectVersion, when not
 // zero, is the version the editor saw.
 func Trash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string, expectVersion int) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return Write(ctx, db, func(tx *gorm.DB) error {
 		row := rowFor(kind)
 		if err := tx.Where("id = ?", id).Take(row).Error; err != nil {
 			return translateReadError(err)
@@ -38,7 +38,7 @@ func Trash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, id string, 
 		if err := RecordAudit(ctx, tx, actor, string(kind)+".delete", string(kind), id, nil); err != nil {
 			return err
 		}
-		return Notify(ctx, tx, ContentEvent(kind, id))
+		return Changed(tx, ContentEvent(kind, id))
 	})
 }
 
@@ -67,7 +67,7 @@ func RestoreFromTrash(ctx context.Context, db *gorm.DB, actor Actor, kind Kind, 
 		if err := RecordAudit(ctx, tx, actor, string(kind)+".restore", string(kind), id, nil); err != nil {
 			return nil, err
 		}
-		if err := Notify(ctx, tx, ContentEvent(kind, id)); err != nil {
+		if err := Changed(tx, ContentEvent(kind, id)); err != nil {
 			return nil, err
 		}
 		return readDraft(tx, kind, id)

@@ -119,18 +119,24 @@ func escapeLike(s string) string {
 }
 
 // SaveUser writes the editable columns of u (email, display name, password
-// hash, active, token version) and nothing else.
-func SaveUser(ctx context.Context, tx *gorm.DB, u *User) error {
+// hash, active, token version) and nothing else, and announces it so every
+// instance forgets its cached copy.
+func SaveUser(ctx context.Context, db *gorm.DB, u *User) error {
 	v := &ValidationError{}
 	checkText(v, "display_name", u.DisplayName, maxName, false)
 	if err := v.Err(); err != nil {
 		return err
 	}
-	err := tx.WithContext(ctx).Model(u).Select("email", "display_name", "password_hash", "active", "token_version", "updated_at").Updates(u).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return &ConflictError{Field: "email", Message: "is already used by another account"}
-	}
-	return err
+	return Write(ctx, db, func(tx *gorm.DB) error {
+		err := tx.Model(u).Select("email", "display_name", "password_hash", "active", "token_version", "updated_at").Updates(u).Error
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return &ConflictError{Field: "email", Message: "is already used by another account"}
+		}
+		if err != nil {
+			return err
+		}
+		return Changed(tx, EventUser+u.ID)
+	})
 }
 
 // TouchLogin records a successful sign-in.
@@ -142,13 +148,15 @@ func TouchLogin(ctx context.Context, db *gorm.DB, userID string, at time.Time) e
 
 // BumpTokenVersion invalidates every access token of a user, and announces
 // it so other instances drop their cached copy.
-func BumpTokenVersion(ctx context.Context, tx *gorm.DB, userID string) error {
-	err := tx.WithContext(ctx).Model(&User{}).Where("id = ?", userID).
-		UpdateColumn("token_version", gorm.Expr("token_version + 1")).Error
-	if err != nil {
-		return err
-	}
-	return Notify(ctx, tx, EventUser+userID)
+func BumpTokenVersion(ctx context.Context, db *gorm.DB, userID string) error {
+	return Write(ctx, db, func(tx *gorm.DB) error {
+		err := tx.Model(&User{}).Where("id = ?", userID).
+			UpdateColumn("token_version", gorm.Expr("token_version + 1")).Error
+		if err != nil {
+			return err
+		}
+		return Changed(tx, EventUser+userID)
+	})
 }
 
 // CountUsers counts all accounts; serve uses it to say how to make the first.

@@ -18,7 +18,7 @@ import (
 func CreateAccountWithGrant(ctx context.Context, db *gorm.DB, actor models.Actor, a models.NewAccount, role, scope, via string) (*models.User, Grant, error) {
 	var u *models.User
 	var g Grant
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = models.CreateUser(ctx, tx, a.Email, a.DisplayName, a.PasswordHash); err != nil {
 			return err
@@ -41,7 +41,7 @@ func CreateAccountWithGrant(ctx context.Context, db *gorm.DB, actor models.Actor
 // models.ErrAccountsExist and changes nothing.
 func CreateFirstAdmin(ctx context.Context, db *gorm.DB, a models.NewAccount, clientIP string, now time.Time) (*models.User, error) {
 	var u *models.User
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := models.LockAccounts(ctx, tx); err != nil {
 			return err
 		}

@@ -100,7 +100,7 @@ type GrantRequest struct {
 // holds already is a *models.ConflictError. The user's access tokens end.
 func AddGrant(ctx context.Context, db *gorm.DB, actor models.Actor, req GrantRequest) (Grant, error) {
 	var g Grant
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		if _, err := models.GetUser(ctx, tx, req.UserID); err != nil {
 			if errors.Is(err, models.ErrNotFound) {
 				return models.Invalid("user_id", "no such user")
@@ -148,7 +148,7 @@ func insertGrant(ctx context.Context, tx *gorm.DB, req GrantRequest) (Grant, err
 	if err := models.InsertGrant(ctx, tx, &row); err != nil {
 		return Grant{}, err
 	}
-	if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
+	if err := models.Changed(tx, models.EventGrants); err != nil {
 		return Grant{}, err
 	}
 	return grantFromRow(models.StoredGrant{GrantRow: row, Slug: slug}), nil
@@ -160,7 +160,7 @@ func insertGrant(ctx context.Context, tx *gorm.DB, req GrantRequest) (Grant, err
 // access tokens end.
 func RemoveGrant(ctx context.Context, db *gorm.DB, actor models.Actor, id int64) (Grant, error) {
 	var g Grant
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := models.LockAccounts(ctx, tx); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func RemoveGrant(ctx context.Context, db *gorm.DB, actor models.Actor, id int64)
 		if err := models.BumpTokenVersion(ctx, tx, g.UserID); err != nil {
 			return err
 		}
-		if err := models.Notify(ctx, tx, models.EventGrants); err != nil {
+		if err := models.Changed(tx, models.EventGrants); err != nil {
 			return err
 		}
 		return models.RecordAudit(ctx, tx, actor, "grant.delete", "user", g.UserID, auditDetail(g))

@@ -156,7 +156,7 @@ func (w *writer) flush() error {
 	}
 	fns := w.pending
 	w.pending = nil
-	return w.db.WithContext(w.ctx).Transaction(func(tx *gorm.DB) error {
+	return models.Write(w.ctx, w.db, func(tx *gorm.DB) error {
 		for _, fn := range fns {
 			if err := fn(tx); err != nil {
 				return err

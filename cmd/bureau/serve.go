@@ -74,11 +74,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		Tokens: tokens, Enforcer: enforcer, RefreshTTL: cfg.RefreshTokenTTL,
 		AdminFiles: webadmin.Files(), SetupToken: setupToken,
 	})
+	// The one place where this instance takes in its own committed changes
+	// (models.Write hands them over after commit) and, through Listen below,
+	// those of the other instances: the server refreshes its catalog, grants
+	// and cached users.
+	if err := models.OnCommit(db, srv.HandleEvent); err != nil {
+		return err
+	}
 
 	// Other instances (and, on SQLite, the CLI) announce publications, grant
-	// and session changes: PostgreSQL NOTIFY, or SQLite's events table. The
-	// caches are loaded once the listener runs, so no change slips between.
-	// Events keep arriving while the server drains at shutdown.
+	// and session changes: PostgreSQL NOTIFY, or SQLite's events table; this
+	// instance's own come back too and are skipped. The caches are loaded
+	// once the listener runs, so no change slips between. Events keep
+	// arriving while the server drains at shutdown.
 	running, stopRunning := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRunning()
 	connected := make(chan bool, 1)

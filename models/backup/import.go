@@ -28,7 +28,7 @@ type ImportOptions struct {
 // it commits. It returns the records it restored.
 func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (Counts, error) {
 	var counts Counts
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := lockTables(tx); err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (
 		if err := resetSequences(tx); err != nil {
 			return err
 		}
-		return models.Notify(ctx, tx, models.EventAll)
+		return models.Changed(tx, models.EventAll)
 	})
 	return counts, err
 }

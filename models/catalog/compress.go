@@ -100,7 +100,7 @@ func (s *state) pendingDocs() (docs []Doc, bytes int) {
 	for _, o := range s.offices {
 		if o.doc.pending() {
 			docs = append(docs, o.doc)
-			bytes += len(o.doc.Body)
+			bytes += o.doc.length()
 		}
 	}
 	for _, d := range s.departments {

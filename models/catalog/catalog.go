@@ -109,7 +109,7 @@ type Catalog struct {
 	// officeCache).
 	offices *officeCache
 	dict    *termDict // guarded by mu for replacement; interning locks itself
-	gen   uint64    // guarded by mu
+	gen     uint64    // guarded by mu
 
 	inlineCompress int             // see compressLoaded; tests lower it
 	compressing    <-chan struct{} // closed once LoadAll's documents are compressed

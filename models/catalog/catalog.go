@@ -257,9 +257,11 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	}
 	replaceLoaded(departments, old.departments, loadedDeps, depIDs, reloaded)
 	c.store(offices, departments, reloaded, func(s *state) {
-		// The re-rendered documents are compressed before anyone sees them.
-		docs, _ := s.pendingDocs()
-		compressPending(docs, runtime.GOMAXPROCS(0))
+		// The re-rendered documents are compressed before anyone sees them;
+		// only those: right after a LoadAll, the others are still being
+		// compressed in the background, and a publication must not wait
+		// for the whole directory.
+		compressPending(s.pendingDocsOf(reloaded), runtime.GOMAXPROCS(0))
 	})
 	return nil
 }

@@ -112,6 +112,21 @@ func (s *state) pendingDocs() (docs []Doc, bytes int) {
 	return docs, bytes
 }
 
+// pendingDocsOf lists the documents of s among ids whose compressed copies
+// are not made yet.
+func (s *state) pendingDocsOf(ids map[string]bool) []Doc {
+	var docs []Doc
+	for id := range ids {
+		if o := s.offices[id]; o != nil && o.doc.pending() {
+			docs = append(docs, o.doc)
+		}
+		if d := s.departments[id]; d != nil && d.office != nil && d.doc.pending() {
+			docs = append(docs, d.doc)
+		}
+	}
+	return docs
+}
+
 // compressPending compresses docs on workers goroutines; a Doc another pass
 // is compressing at the same time is waited for, never compressed twice.
 func compressPending(docs []Doc, workers int) {

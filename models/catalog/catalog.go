@@ -340,10 +340,14 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			s.modified = d.publishedAt
 		}
 	}
+	var arena *bodyArena
+	if dirty == nil {
+		arena = &bodyArena{}
+	}
 	inParallel(len(render), func(i int) {
 		d := render[i]
 		prev := d.doc
-		renderDepartment(d)
+		renderDepartment(d, arena)
 		d.doc.advance(prev, s.builtAt)
 	})
 	for id, deps := range s.deptsOfOffice {

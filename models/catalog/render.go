@@ -155,7 +155,7 @@ var comma = []byte(",")
 
 // renderDepartment prepares a visible department's document and list item,
 // and the slices of it its office's document embeds.
-func renderDepartment(d *department) {
+func renderDepartment(d *department, arena *bodyArena) {
 	modified := d.publishedAt
 	if d.office != nil && d.office.publishedAt.After(modified) {
 		modified = d.office.publishedAt
@@ -171,7 +171,7 @@ func renderDepartment(d *department) {
 	}
 	at := bytes.LastIndex(inOffice, []byte(`,"published_at":"`))
 	const head = `{"data":`
-	body := make([]byte, 0, len(head)+len(inOffice)+len(ref)+1)
+	body := arena.alloc(len(head) + len(inOffice) + len(ref) + 1)
 	body = append(body, head...)
 	body = append(body, inOffice[:at]...)
 	body = append(body, ref...)
@@ -203,7 +203,7 @@ func PreviewOffice(id string, c models.OfficeContent, updatedAt time.Time, deps 
 	list := make([]*department, len(deps))
 	for i, d := range deps {
 		list[i] = draftDepartment(d, nil)
-		renderDepartment(list[i])
+		renderDepartment(list[i], nil)
 	}
 	renderOffice(o, list)
 	return o.doc.body()
@@ -214,7 +214,7 @@ func PreviewOffice(id string, c models.OfficeContent, updatedAt time.Time, deps 
 func PreviewDepartment(d DraftDepartment, officeID string, officeContent models.OfficeContent) []byte {
 	o := &office{id: officeID, c: officeContent}
 	dep := draftDepartment(d, o)
-	renderDepartment(dep)
+	renderDepartment(dep, nil)
 	return dep.doc.Body
 }
 

@@ -28,7 +28,7 @@ func TestOfficePartsMatchWholeEncoding(t *testing.T) {
 			d := &department{id: string(rune('a' + i)), office: o, publishedAt: at.Add(time.Duration(i) * time.Hour), updatedAt: at, descText: tricky,
 				c: models.DepartmentContent{CommonContent: models.CommonContent{Slug: "d" + string(rune('a'+i)), Name: tricky, Summary: tricky},
 					Position: i, Contacts: []models.Contact{{ID: "x", Label: tricky, Emails: []models.Email{{Address: "a@b.org", Label: tricky}}}}}}
-			renderDepartment(d)
+			renderDepartment(d, &bodyArena{})
 			if want := dataEnvelope(d.json(true)); !bytes.Equal(d.doc.Body, want) {
 				t.Fatalf("department document:\n got %s\nwant %s", d.doc.Body, want)
 			}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +64,20 @@ func requestID(c *gin.Context) string {
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// children caches the series of each (method, route, status): asking
+	// the vectors for them hashes the labels and takes a lock, twice per
+	// request. The label set is bounded (see observe), so is this.
+	children sync.Map // observedKey -> *observedSeries
+}
+
+type observedKey struct {
+	method, route string
+	status        int
+}
+
+type observedSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -81,11 +96,24 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+func (m *metrics) series(method, route string, status int) *observedSeries {
+	k := observedKey{method, route, status}
+	if v, ok := m.children.Load(k); ok {
+		return v.(*observedSeries)
+	}
+	v, _ := m.children.LoadOrStore(k, &observedSeries{
+		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(method, route),
+	})
+	return v.(*observedSeries)
+}
+
 // observe records metrics and one structured log line per request. Routes
 // are labelled by template ("/api/v1/offices/:slug"), never by raw path, and
 // every unmatched path shares one label, as every unknown method does, so
 // label cardinality stays bounded whatever clients send.
 func (s *Server) observe() gin.HandlerFunc {
+	fast, _ := s.log.Handler().(*LogHandler)
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -99,28 +127,43 @@ func (s *Server) observe() gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		method := metricMethod(c.Request.Method)
-		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-		s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+		series := s.metrics.series(metricMethod(c.Request.Method), route, status)
+		series.requests.Inc()
+		series.duration.Observe(elapsed.Seconds())
 		ctx := c.Request.Context()
 		if !s.log.Enabled(ctx, level) {
 			return // nothing below is computed for a line nobody keeps
 		}
-		// A Record without a caller PC: Logger.LogAttrs would walk the
-		// stack for one on every request, and no handler here prints it.
-		r := slog.NewRecord(start.Add(elapsed), level, "request", 0)
-		r.AddAttrs(
-			slog.String("request_id", requestID(c)),
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
-			slog.String("route", route),
-			slog.Int("status", status),
-			slog.Int("bytes", c.Writer.Size()),
-			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-			slog.String("client_ip", c.ClientIP()),
-		)
-		_ = s.log.Handler().Handle(ctx, r)
+		line := requestLine{
+			time: start.Add(elapsed), level: level, requestID: requestID(c),
+			method: c.Request.Method, path: c.Request.URL.Path, route: route,
+			status: status, bytes: c.Writer.Size(),
+			durationMS: float64(elapsed.Microseconds()) / 1000, clientIP: c.ClientIP(),
+		}
+		if fast != nil {
+			fast.writeRequest(&line)
+			return
+		}
+		_ = s.log.Handler().Handle(ctx, line.record())
 	}
+}
+
+// record is the line as a slog record, for a logger that is not a
+// LogHandler (tests capture lines with their own handlers). No caller PC:
+// Logger.LogAttrs would walk the stack for one, and no handler prints it.
+func (l *requestLine) record() slog.Record {
+	r := slog.NewRecord(l.time, l.level, "request", 0)
+	r.AddAttrs(
+		slog.String("request_id", l.requestID),
+		slog.String("method", l.method),
+		slog.String("path", l.path),
+		slog.String("route", l.route),
+		slog.Int("status", l.status),
+		slog.Int("bytes", l.bytes),
+		slog.Float64("duration_ms", l.durationMS),
+		slog.String("client_ip", l.clientIP),
+	)
+	return r
 }
 
 // metricMethod is the method as a metrics label: any method a client may

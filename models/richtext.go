@@ -101,9 +101,6 @@ func walk(n *html.Node, fn func(*html.Node)) {
 	}
 }
 
-var blankLines = regexp.MustCompile(`\n{3,}`)
-var spaceRuns = regexp.MustCompile(`[ \t]+`)
-
 // RichTextToPlain renders sanitized HTML as plain text: block elements become
 // paragraphs separated by a blank line, list items get "- ", links keep only
 // their text.
@@ -119,12 +116,42 @@ func RichTextToPlain(safeHTML string) string {
 	for _, n := range nodes {
 		writePlain(&b, n)
 	}
-	text := b.String()
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(spaceRuns.ReplaceAllString(l, " "))
+	return tidyPlain(b.String())
+}
+
+// tidyPlain trims every line, collapses runs of spaces and tabs within it
+// to one space, and keeps at most one blank line between lines, none at
+// either end. One pass by hand: the catalog converts every description at
+// startup, where two regular expressions per line took most of the time.
+func tidyPlain(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	blank := false
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			blank = true
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank {
+				b.WriteByte('\n')
+			}
+		}
+		blank = false
+		for i := 0; i < len(line); i++ {
+			if c := line[i]; c != ' ' && c != '\t' {
+				b.WriteByte(c)
+				continue
+			}
+			for i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t') {
+				i++
+			}
+			b.WriteByte(' ')
+		}
 	}
-	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+	return b.String()
 }
 
 func writePlain(b *strings.Builder, n *html.Node) {

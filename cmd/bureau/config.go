@@ -30,6 +30,9 @@ type Config struct {
 	ShutdownTimeout    time.Duration // how long in-flight requests may take to finish
 	ShutdownDrain      time.Duration // how long to keep serving after SIGTERM, not ready
 	DBTimeout          time.Duration // deadline of one request's database work
+	// MemoryLimit is the Go runtime's soft memory limit for serve, in
+	// bytes; 0 leaves it to the runtime (GOMEMLIMIT, or none).
+	MemoryLimit int64
 }
 
 // Production reports whether BUREAU_ENV=production.
@@ -106,6 +109,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("BUREAU_MAX_BODY_BYTES: %q must be a number of bytes, at least 1024", rawMax))
 	}
 	c.MaxBodyBytes = maxBody
+	if raw := get("BUREAU_MEMORY_LIMIT", ""); raw != "" {
+		limit, err := parseMemoryLimit(raw)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.MemoryLimit = limit
+	} else if getenv("GOMEMLIMIT") == "" {
+		c.MemoryLimit = defaultMemoryLimit
+	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
 		if c.Production() {

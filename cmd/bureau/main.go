@@ -24,6 +24,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"bureau/handlers"
 	"bureau/models"
 )
 
@@ -123,11 +124,8 @@ func withDB(ctx context.Context, cfg Config, log *slog.Logger, fn func(db *gorm.
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// slog's text or JSON handler, with a direct path for request lines.
+	return slog.New(handlers.NewLogHandler(w, cfg.LogFormat == "json", level))
 }
 
 // healthcheck asks the running server whether it is ready: container images

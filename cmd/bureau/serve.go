@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,9 @@ import (
 // cfg.ShutdownDrain so that load balancers move away, closes the port and
 // lets in-flight requests finish for up to cfg.ShutdownTimeout.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	if err := prepareDatabase(ctx, cfg, log); err != nil {
 		return err
 	}
@@ -103,6 +107,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := cat.LoadAll(ctx); err != nil {
 		return err
 	}
+	warnIfNearMemoryLimit(log)
 	if err := enforcer.Reload(); err != nil {
 		return err
 	}

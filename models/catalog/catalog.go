@@ -53,6 +53,10 @@ type department struct {
 	office      *office // its published office; nil while that is not public
 	doc         Doc
 	item        []byte
+	// embedded is the department as its office's document shows it: its
+	// item without the office reference, as two slices of doc.Body (the
+	// second nil when there is no reference).
+	embedded [2][]byte
 }
 
 func (o *office) trim() {
@@ -101,8 +105,11 @@ type Catalog struct {
 	mu    sync.Mutex // serialises rebuilds
 	state atomic.Pointer[state]
 	lists *listCache
-	dict  *termDict // guarded by mu for replacement; interning locks itself
-	gen   uint64    // guarded by mu
+	// offices keeps the office documents people read joined (see
+	// officeCache).
+	offices *officeCache
+	dict    *termDict // guarded by mu for replacement; interning locks itself
+	gen     uint64    // guarded by mu
 
 	inlineCompress int             // see compressLoaded; tests lower it
 	compressing    <-chan struct{} // closed once LoadAll's documents are compressed
@@ -117,6 +124,12 @@ func WithListCacheBytes(n int64) Option {
 	return func(c *Catalog) { c.lists = newListCache(n) }
 }
 
+// WithOfficeCacheBytes bounds the joined office documents kept (default
+// DefaultOfficeCacheBytes).
+func WithOfficeCacheBytes(n int64) Option {
+	return func(c *Catalog) { c.offices = newOfficeCache(n) }
+}
+
 // New returns an empty catalog; call LoadAll before serving.
 func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 	if log == nil {
@@ -128,6 +141,9 @@ func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 	}
 	if c.lists == nil {
 		c.lists = newListCache(DefaultListCacheBytes)
+	}
+	if c.offices == nil {
+		c.offices = newOfficeCache(DefaultOfficeCacheBytes)
 	}
 	c.store(map[string]*office{}, map[string]*department{}, nil, nil)
 	return c
@@ -144,6 +160,7 @@ func (c *Catalog) store(offices map[string]*office, departments map[string]*depa
 	}
 	c.state.Store(s)
 	c.lists.dropAll()
+	c.offices.dropAll()
 	// Build the search indexes off the request path, so the first search
 	// after a publication does not wait ~100 ms for them; a state that a
 	// burst of publications replaces at once is skipped.
@@ -240,9 +257,11 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 	}
 	replaceLoaded(departments, old.departments, loadedDeps, depIDs, reloaded)
 	c.store(offices, departments, reloaded, func(s *state) {
-		// The re-rendered documents are compressed before anyone sees them.
-		docs, _ := s.pendingDocs()
-		compressPending(docs, runtime.GOMAXPROCS(0))
+		// The re-rendered documents are compressed before anyone sees them;
+		// only those: right after a LoadAll, the others are still being
+		// compressed in the background, and a publication must not wait
+		// for the whole directory.
+		compressPending(s.pendingDocsOf(reloaded), runtime.GOMAXPROCS(0))
 	})
 	return nil
 }
@@ -321,10 +340,14 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			s.modified = d.publishedAt
 		}
 	}
+	var arena *bodyArena
+	if dirty == nil {
+		arena = &bodyArena{}
+	}
 	inParallel(len(render), func(i int) {
 		d := render[i]
 		prev := d.doc
-		renderDepartment(d)
+		renderDepartment(d, arena)
 		d.doc.advance(prev, s.builtAt)
 	})
 	for id, deps := range s.deptsOfOffice {

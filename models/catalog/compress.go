@@ -47,6 +47,9 @@ var (
 	pageLevels     = codecLevels{gzipLevel: gzip.BestSpeed, brotliLevel: 1}
 )
 
+// brotliWindowBits is the brotli window, 2^18 = 256 kB.
+const brotliWindowBits = 18
+
 // inlineCompressBytes is how many bytes of documents LoadAll compresses
 // before the new state is served (about 30 ms of CPU at the document levels).
 const inlineCompressBytes = 1 << 20
@@ -71,7 +74,10 @@ func (l *codecLevels) gzip(body []byte) []byte {
 
 func (l *codecLevels) brotli(body []byte) []byte {
 	return compressWith(&l.brotliPool, body, func(w io.Writer) compressor {
-		return brotli.NewWriterLevel(w, l.brotliLevel)
+		// A 256 kB window covers any document or page of 100 whole, so the
+		// output is as small as with the default 4 MB one; the default made
+		// each pooled writer hold a 4 MB ring buffer.
+		return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: l.brotliLevel, LGWin: brotliWindowBits})
 	})
 }
 
@@ -100,7 +106,7 @@ func (s *state) pendingDocs() (docs []Doc, bytes int) {
 	for _, o := range s.offices {
 		if o.doc.pending() {
 			docs = append(docs, o.doc)
-			bytes += len(o.doc.Body)
+			bytes += o.doc.length()
 		}
 	}
 	for _, d := range s.departments {
@@ -110,6 +116,21 @@ func (s *state) pendingDocs() (docs []Doc, bytes int) {
 		}
 	}
 	return docs, bytes
+}
+
+// pendingDocsOf lists the documents of s among ids whose compressed copies
+// are not made yet.
+func (s *state) pendingDocsOf(ids map[string]bool) []Doc {
+	var docs []Doc
+	for id := range ids {
+		if o := s.offices[id]; o != nil && o.doc.pending() {
+			docs = append(docs, o.doc)
+		}
+		if d := s.departments[id]; d != nil && d.office != nil && d.doc.pending() {
+			docs = append(docs, d.doc)
+		}
+	}
+	return docs
 }
 
 // compressPending compresses docs on workers goroutines; a Doc another pass

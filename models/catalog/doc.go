@@ -19,7 +19,11 @@ import (
 // every copy of a Doc (an unchanged document shared by two catalog states,
 // a list page handed out by the cache) sees them once they are made.
 type Doc struct {
+	// Body is nil for an office's document as the catalog keeps it: its
+	// bytes are parts, most of them shared with its departments' documents
+	// (see renderOffice); Catalog.Office hands out a joined copy.
 	Body         []byte
+	parts        [][]byte
 	ETag         string // strong, quoted; the identity representation's
 	LastModified time.Time
 	LastModHTTP  string // LastModified in HTTP date format, formatted once
@@ -89,7 +93,49 @@ func (d *Doc) fill() {
 	if d.LastModHTTP != "" {
 		d.LastModH = []string{d.LastModHTTP}
 	}
-	d.LengthH = []string{strconv.Itoa(len(d.Body))}
+	d.LengthH = []string{strconv.Itoa(d.length())}
+}
+
+// length is the size of the identity body, whole or in parts.
+func (d *Doc) length() int {
+	if d.Body != nil || d.parts == nil {
+		return len(d.Body)
+	}
+	n := 0
+	for _, p := range d.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// body returns the identity bytes, joining the parts into a new slice when
+// the Doc holds them in parts.
+func (d *Doc) body() []byte {
+	if d.Body != nil || d.parts == nil {
+		return d.Body
+	}
+	return joinParts(d.parts, d.length())
+}
+
+func joinParts(parts [][]byte, size int) []byte {
+	b := make([]byte, 0, size)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// makePartsDoc prepares a document kept in parts, hashed as the bytes they
+// join to: the ETag is the same as a whole body's would be.
+func makePartsDoc(parts [][]byte, modified time.Time) Doc {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	d := makeDocTagged(nil, etagOf(h.Sum(nil)), modified)
+	d.parts = parts
+	d.fill()
+	return d
 }
 
 // newDoc prepares an answer built on demand, a list page. Its compressed
@@ -137,7 +183,7 @@ func NewStaticDoc(body []byte) Doc {
 }
 
 func (d *Doc) attachCompression(levels *codecLevels) {
-	if len(d.Body) >= compressMinBytes {
+	if d.length() >= compressMinBytes {
 		d.compressed = &compressed{levels: levels}
 	}
 }
@@ -151,11 +197,12 @@ func (d Doc) compress() {
 	}
 	c.once.Do(func() {
 		base := strings.TrimSuffix(d.ETag, `"`)
-		if b := c.levels.brotli(d.Body); len(b) < len(d.Body) {
+		body := d.body() // joined for the time it takes, for an office
+		if b := c.levels.brotli(body); len(b) < len(body) {
 			c.br = newEncoded("br", b, base)
 			c.codings = append(c.codings, "br")
 		}
-		if b := c.levels.gzip(d.Body); len(b) < len(d.Body) {
+		if b := c.levels.gzip(body); len(b) < len(body) {
 			c.gz = newEncoded("gzip", b, base)
 			c.codings = append(c.codings, "gzip")
 		}

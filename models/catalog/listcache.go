@@ -68,5 +68,10 @@ func entryCost(k listKey, d Doc) int {
 	for _, v := range d.LengthH {
 		n += len(v)
 	}
+	// List pages are never kept in parts; count them should one be.
+	n += cap(d.parts) * int(unsafe.Sizeof([]byte(nil)))
+	for _, p := range d.parts {
+		n += len(p)
+	}
 	return n
 }

@@ -69,7 +69,7 @@ func TestListCacheStaysWithinItsCap(t *testing.T) {
 // TestEntryCostCountsEveryDocField guards the cache's accounting: a field
 // added to Doc that holds memory must be counted in entryCost.
 func TestEntryCostCountsEveryDocField(t *testing.T) {
-	counted := []string{"Body", "ETag", "LastModified", "LastModHTTP", "ETagH", "LastModH", "LengthH", "compressed"}
+	counted := []string{"Body", "ETag", "LastModified", "LastModHTTP", "ETagH", "LastModH", "LengthH", "compressed", "parts"}
 	var fields []string
 	for f := range reflect.TypeFor[Doc]().Fields() {
 		fields = append(fields, f.Name)

@@ -34,7 +34,7 @@ func (c *Catalog) Office(slug string) (Doc, bool) {
 	if !ok {
 		return Doc{}, false
 	}
-	return o.doc, true
+	return c.offices.doc(o), true
 }
 
 // Department returns the public document of a visible department.

@@ -106,38 +106,87 @@ func mustMarshal(v any) []byte {
 }
 
 // renderOffice prepares an office's document and list item; departments
-// are its visible departments in order.
+// are its visible departments in order, rendered already.
+//
+// The document embeds each department as its own document shows it, less
+// the office reference, so it is kept as parts: the office's own JSON up to
+// its departments, each department's bytes (two slices of that
+// department's document, around its "office" member), and the closing
+// fields. The department bytes are then held once, not twice; the joined
+// bytes are exactly what encoding the whole office would give
+// (TestOfficePartsMatchWholeEncoding).
 func renderOffice(o *office, departments []*department) {
-	deps := make([]departmentJSON, len(departments))
 	modified := o.publishedAt
-	for i, d := range departments {
-		deps[i] = d.json(false)
+	for _, d := range departments {
 		if d.publishedAt.After(modified) {
 			modified = d.publishedAt
 		}
 	}
-	o.doc = newPublishedDoc(dataEnvelope(officeJSON{
+	whole := dataEnvelope(officeJSON{
 		ID: o.id, Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym, Summary: o.c.Summary,
 		DescriptionHTML: o.c.DescriptionHTML, DescriptionText: o.descText,
-		Contacts: nonNilContacts(o.c.Contacts), Departments: deps,
+		Contacts: nonNilContacts(o.c.Contacts), Departments: []departmentJSON{},
 		PublishedAt: o.publishedAt, UpdatedAt: o.updatedAt,
-	}), modified)
+	})
+	// Times hold no quote, and a quote inside a string is escaped, so the
+	// last `,"departments":[]` before the two times is the member itself.
+	at := bytes.LastIndex(whole, []byte(`,"departments":[]`)) + len(`,"departments":[`)
+	parts := make([][]byte, 0, 2+3*len(departments))
+	parts = append(parts, whole[:at:at])
+	for i, d := range departments {
+		if i > 0 {
+			parts = append(parts, comma)
+		}
+		parts = append(parts, d.embedded[0])
+		if d.embedded[1] != nil {
+			parts = append(parts, d.embedded[1])
+		}
+	}
+	parts = append(parts, whole[at:])
+	o.doc = makePartsDoc(parts, modified)
+	o.doc.attachCompression(&documentLevels)
 	o.item = mustMarshal(officeSummaryJSON{
 		ID: o.id, Slug: o.c.Slug, Name: o.c.Name, Acronym: o.c.Acronym, Summary: o.c.Summary,
 		DepartmentCount: len(departments), PublishedAt: o.publishedAt, UpdatedAt: o.updatedAt,
 	})
 }
 
-// renderDepartment prepares a visible department's document and list item.
-func renderDepartment(d *department) {
+var comma = []byte(",")
+
+// renderDepartment prepares a visible department's document and list item,
+// and the slices of it its office's document embeds.
+func renderDepartment(d *department, arena *bodyArena) {
 	modified := d.publishedAt
-	if d.office.publishedAt.After(modified) {
+	if d.office != nil && d.office.publishedAt.After(modified) {
 		modified = d.office.publishedAt
 	}
-	d.doc = newPublishedDoc(dataEnvelope(d.json(true)), modified)
+	// Encoded once, without the office reference (as the office embeds
+	// it); the reference goes in before published_at, where the field
+	// order puts it. Times hold no quote, so the last `,"published_at":"`
+	// is the member itself.
+	inOffice := mustMarshal(d.json(false))
+	var ref []byte
+	if d.office != nil {
+		ref = append([]byte(`,"office":`), mustMarshal(officeRef{Slug: d.office.c.Slug, Name: d.office.c.Name, Acronym: d.office.c.Acronym})...)
+	}
+	at := bytes.LastIndex(inOffice, []byte(`,"published_at":"`))
+	const head = `{"data":`
+	body := arena.alloc(len(head) + len(inOffice) + len(ref) + 1)
+	body = append(body, head...)
+	body = append(body, inOffice[:at]...)
+	body = append(body, ref...)
+	body = append(body, inOffice[at:]...)
+	body = append(body, '}')
+	d.doc = newPublishedDoc(body, modified)
 	// The list item is the document's "data" value: share its bytes
 	// rather than keep a second copy of every department.
-	d.item = d.doc.Body[len(`{"data":`) : len(d.doc.Body)-1]
+	d.item = body[len(head) : len(body)-1]
+	beforeRef := len(head) + at
+	if ref == nil {
+		d.embedded = [2][]byte{d.item, nil}
+	} else {
+		d.embedded = [2][]byte{body[len(head):beforeRef:beforeRef], body[beforeRef+len(ref) : len(body)-1]}
+	}
 }
 
 // DraftDepartment is a department draft to preview.
@@ -154,9 +203,10 @@ func PreviewOffice(id string, c models.OfficeContent, updatedAt time.Time, deps 
 	list := make([]*department, len(deps))
 	for i, d := range deps {
 		list[i] = draftDepartment(d, nil)
+		renderDepartment(list[i], nil)
 	}
 	renderOffice(o, list)
-	return o.doc.Body
+	return o.doc.body()
 }
 
 // PreviewDepartment renders a department draft in the public shape, with
@@ -164,7 +214,7 @@ func PreviewOffice(id string, c models.OfficeContent, updatedAt time.Time, deps 
 func PreviewDepartment(d DraftDepartment, officeID string, officeContent models.OfficeContent) []byte {
 	o := &office{id: officeID, c: officeContent}
 	dep := draftDepartment(d, o)
-	renderDepartment(dep)
+	renderDepartment(dep, nil)
 	return dep.doc.Body
 }
 

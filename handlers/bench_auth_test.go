@@ -32,7 +32,7 @@ import (
 // there for comparison with a real route; /roles also encodes the role
 // table, so its difference overstates what auth costs.
 func BenchmarkAdminAuthChain(b *testing.B) {
-	gin.SetMode(gin.ReleaseMode)
+
 	for _, target := range dbtest.Targets(b) {
 		b.Run(target.Name, func(b *testing.B) {
 			benchAuthChain(b, dbtest.Migrated(b, target.URL))

@@ -39,7 +39,10 @@ import (
 // parallel, each on its own copy, so the outer test must use t.Cleanup, not
 // defer, for anything the subtests need.
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode) // as cmd/bureau sets it
+	os.Exit(dbtest.Main(m))
+}
 
 // cheapHashing makes password hashing cheap: tests sign in hundreds of
 // times, and production parameters cost a second per hash under -race.

@@ -12,8 +12,10 @@ import (
 // Router builds the HTTP routes. Middleware order matters: the request id
 // comes first so every later log line carries it; observe wraps recoverer
 // so a panic is still counted and logged as a 500.
+//
+// Gin's mode is process-wide state, so the program sets it (cmd/bureau),
+// not this package.
 func (s *Server) Router() *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(s.opts.TrustedProxies); err != nil {
 		// The configuration validated these already; trust nobody if not.

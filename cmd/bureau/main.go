@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gin-gonic/gin"
 	"io"
 	"log/slog"
 	"net"
@@ -64,6 +65,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) == 0 {
 		return usageError("no command given")
 	}
+	// Gin's process-wide mode: release mode prints no route table or
+	// debug warnings onto standard output, which carries the setup link.
+	gin.SetMode(gin.ReleaseMode)
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stdout, usageText)
 		return nil

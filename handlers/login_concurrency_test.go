@@ -30,7 +30,10 @@ func eachDBWithHashGate(t *testing.T, fn func(t *testing.T, env *testEnv, gate *
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			gate := auth.NewHashGate(1, loginBurstSize, time.Minute)
-			env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }))
+			env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }),
+				// The held sign-ins wait for the slot within their request's
+				// deadline, which a loaded test machine must not run out.
+				withOptions(func(o *handlers.Options) { o.DBTimeout = time.Minute }))
 			fn(t, env, gate)
 		})
 	}

@@ -35,11 +35,15 @@ import (
 // password; a botnet needs one address per guess and gets at most
 // loginFreshBudget guesses per window on one account.
 //
-// A counter counts failures: an attempt is taken before the password is
-// checked (so parallel requests cannot overrun a limit) and given back when
-// the password was right or never got checked. The counters live in the
-// database (models.LoginThrottle), so all instances share them. Bucket
-// names are digests: the table holds no email or address.
+// An attempt is reserved before the password is checked (so parallel
+// requests cannot overrun a limit) and then confirmed as a failure, or
+// given back when the password was right or never got checked. A limit
+// reached by failures answers 429 for the rest of its window; one reached
+// only because attempts are in flight (a few tabs, a script retrying) answers
+// 429 with a Retry-After of loginSettleWithin, by when those attempts are
+// settled. The counters live in the database (models.LoginThrottle), so all
+// instances share them. Bucket names are digests: the table holds no email
+// or address.
 const (
 	loginAddrMax        = 30
 	loginAddrWindow     = 10 * time.Minute
@@ -51,16 +55,30 @@ const (
 	loginKnownFor       = 30 * 24 * time.Hour
 	loginPurgeEvery     = time.Minute
 	loginPairUnderAlarm = 1
+	// loginSettleWithin is how soon attempts in flight are settled, as a
+	// rule: a sign-in waits at most hashMaxWait for a hashing slot and is
+	// then answered (or refused) within one hash, well under a second.
+	loginSettleWithin = hashMaxWait
+	// loginReservedFor is when an unsettled reservation lapses (its request
+	// died with its instance). Long past any live request: it has at most
+	// the request's database deadline (Options.DBTimeout) and one hash.
+	loginReservedFor = 30 * time.Second
 )
 
 // loginAttempt is one admitted attempt, settled with failed, succeeded or
 // cancelled once the password was (or was not) checked.
 type loginAttempt struct {
 	s     *Server
-	taken []string // buckets an attempt was taken from, to give back
+	taken []takenAttempt // reservations to confirm or give back
 	pair  string
 	acct  string
 	known string
+}
+
+// takenAttempt is a reservation in bucket, whose failures count for window.
+type takenAttempt struct {
+	bucket string
+	window time.Duration
 }
 
 // throttleBucket names a bucket without storing what it is about.
@@ -129,41 +147,58 @@ func (a *loginAttempt) accountState(ctx context.Context, now time.Time) (underAt
 	return true, mark > 0, err
 }
 
-// take takes an attempt from bucket, or returns the 429 to answer.
+// take reserves an attempt in bucket, or returns the 429 to answer.
 func (a *loginAttempt) take(ctx context.Context, bucket string, limit int64, window time.Duration, now time.Time) error {
-	ok, wait, err := models.TakeAttempt(ctx, a.s.db, bucket, limit, window, now)
+	ok, refusal, err := models.ReserveAttempt(ctx, a.s.db, bucket, limit, a.s.loginReservedFor(), now)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return tooManyAttempts(wait)
+	if !ok && refusal.Failures {
+		return tooManyAttempts(refusal.RetryAfter)
 	}
-	a.taken = append(a.taken, bucket)
+	if !ok {
+		return tooManyAttempts(min(refusal.RetryAfter, loginSettleWithin))
+	}
+	a.taken = append(a.taken, takenAttempt{bucket, window})
 	return nil
 }
 
-// failed records a wrong password: the taken attempts stay counted and the
-// account's tally grows.
-func (a *loginAttempt) failed(ctx context.Context, now time.Time) error {
-	return models.CountAttempt(ctx, a.s.db, a.acct, loginAccountWindow, now)
+// loginReservedFor is loginReservedFor, or twice the request deadline when
+// that is longer, so that no reservation lapses while its request lives.
+func (s *Server) loginReservedFor() time.Duration {
+	return max(loginReservedFor, 2*s.opts.DBTimeout)
 }
 
-// succeeded gives the attempts back, forgets this address's failures on the
-// account and remembers the address as one the owner uses.
+// failed records a wrong password: the reservations become failures and the
+// account's tally grows. A failure is a fact whether or not the client still
+// waits for the answer, so a cancelled request records it all the same.
+func (a *loginAttempt) failed(ctx context.Context, now time.Time) error {
+	ctx = context.WithoutCancel(ctx)
+	for _, t := range a.taken {
+		if err := models.ConfirmFailure(ctx, a.s.db, t.bucket, t.window, now); err != nil {
+			return err
+		}
+	}
+	a.taken = nil
+	return models.CountFailure(ctx, a.s.db, a.acct, loginAccountWindow, now)
+}
+
+// succeeded gives the reservations back, forgets this address's failures on
+// the account and remembers the address as one the owner uses.
 func (a *loginAttempt) succeeded(ctx context.Context, now time.Time) error {
 	a.cancelled(ctx, now)
-	if err := models.ClearAttempts(ctx, a.s.db, a.pair); err != nil {
+	if err := models.ClearFailures(ctx, a.s.db, a.pair); err != nil {
 		return err
 	}
 	return models.MarkBucket(ctx, a.s.db, a.known, now.Add(loginKnownFor))
 }
 
-// cancelled gives the attempts back: the password was not checked (or was
-// right). Failing to do so only leaves a limit a little tighter, so errors
-// are logged, not returned.
+// cancelled gives the reservations back: the password was not checked (or
+// was right). Failing to do so only leaves a limit a little tighter until
+// the reservation lapses, so errors are logged, not returned.
 func (a *loginAttempt) cancelled(ctx context.Context, now time.Time) {
-	for _, b := range a.taken {
-		if err := models.ReturnAttempt(context.WithoutCancel(ctx), a.s.db, b, now); err != nil {
+	for _, t := range a.taken {
+		if err := models.ReleaseAttempt(context.WithoutCancel(ctx), a.s.db, t.bucket, now); err != nil {
 			a.s.log.Error("give back a sign-in attempt", "error", err.Error())
 		}
 	}

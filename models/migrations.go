@@ -98,6 +98,28 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("login_throttles")
 		},
 	},
+	{
+		// Sign-in attempts in flight are counted apart from failures, with
+		// a short expiry (see LoginThrottle). Existing rows hold failures
+		// only: no reservations, which the zero defaults say.
+		ID: "2026120301_login_throttle_reservations",
+		Migrate: func(tx *gorm.DB) error {
+			for _, column := range []string{"Pending", "PendingUntil"} {
+				if err := tx.Migrator().AddColumn(&m2026120301LoginThrottle{}, column); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error {
+			for _, column := range []string{"PendingUntil", "Pending"} {
+				if err := tx.Migrator().DropColumn(&m2026120301LoginThrottle{}, column); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // widenRevisionMessage gives revisions.message the type it has in the
@@ -364,3 +386,15 @@ type m2026120201LoginThrottle struct {
 }
 
 func (m2026120201LoginThrottle) TableName() string { return "login_throttles" }
+
+// --- 2026120301_login_throttle_reservations ---
+
+type m2026120301LoginThrottle struct {
+	Bucket       string `gorm:"primaryKey;size:64"`
+	Count        int64  `gorm:"not null"`
+	WindowEnd    int64  `gorm:"not null;index"`
+	Pending      int64  `gorm:"not null;default:0"`
+	PendingUntil int64  `gorm:"not null;default:0"`
+}
+
+func (m2026120301LoginThrottle) TableName() string { return "login_throttles" }

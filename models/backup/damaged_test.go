@@ -91,7 +91,7 @@ func TestDamagedFilesChangeNothing(t *testing.T) {
 	add("a record missing", strings.Join(dropped, ""), last-1, "records are missing")
 	add("data after the end", file+"{}\n", last+1, "after the end record")
 	f, n = edit(t, lines, `"type":"office"`, func(l string) string { return strings.Replace(l, `"data":{`, `"data":{"extra":1,`, 1) })
-	add("unknown field", f, n, `unknown field "extra"`)
+	add("unknown field", f, n, `extra: is not a field`)
 
 	for _, target := range dbtest.Targets(t) {
 		t.Run(target.Name, func(t *testing.T) {

@@ -11,6 +11,7 @@ package strictjson
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,7 +104,7 @@ func (w *shapeWalker) value(t reflect.Type, path string, tok json.Token) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == rawMessageType || t.Kind() == reflect.Interface {
+	if t == rawMessageType || t.Kind() == reflect.Interface || decodesItself(t) {
 		return w.skip(tok)
 	}
 	delim, isDelim := tok.(json.Delim)
@@ -239,6 +240,13 @@ func (w *shapeWalker) skip(tok json.Token) error {
 }
 
 var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// decodesItself reports whether t reads its own JSON (time.Time does): its
+// value is left to encoding/json, which refuses a bad one.
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return p.Implements(reflect.TypeFor[json.Unmarshaler]()) || p.Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+}
 
 // jsonFields maps the exact JSON names of a struct's fields (embedded
 // structs' fields included, as encoding/json promotes them) to their types.

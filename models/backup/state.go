@@ -22,6 +22,7 @@ type loadState struct {
 	emails         map[string]bool
 	grants         map[grantRecord]bool // with ID zero: user, role, scope
 	lastGrantID    int64
+	droppedGrants  int64 // on scopes no document of the file has
 	lastAuditID    int64
 }
 
@@ -189,6 +190,8 @@ func (st *loadState) addGrant(g *grantRecord) error {
 		g.kind = models.GrantKindAll
 	} else if kind, slug, _ := strings.Cut(g.Scope, ":"); st.slugs[kind+" "+slug] != "" {
 		g.kind, g.documentID = kind, st.slugs[kind+" "+slug]
+	} else {
+		st.droppedGrants++
 	}
 	st.lastGrantID = g.ID
 	return nil

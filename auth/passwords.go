@@ -97,6 +97,15 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// CheckHash reports whether encoded is a hash VerifyPassword can use: the
+// full PHC string, with parameters within bounds. An import refuses other
+// hashes, as accounts no password opens, or that a login would spend
+// unbounded work on.
+func CheckHash(encoded string) error {
+	_, _, _, err := parseHash(encoded)
+	return err
+}
+
 func parseHash(encoded string) (p Params, salt, key []byte, err error) {
 	bad := func(why string) (Params, []byte, []byte, error) {
 		return Params{}, nil, nil, fmt.Errorf("%w: %s", ErrMalformedHash, why)

@@ -105,7 +105,7 @@ func importCommand(ctx context.Context, cfg Config, log *slog.Logger, args []str
 		in = f
 	}
 	return withDB(ctx, cfg, log, func(db *gorm.DB) error {
-		counts, err := backup.Import(ctx, db, in, backup.ImportOptions{Replace: *replace, Progress: stderr})
+		imported, err := backup.Import(ctx, db, in, backup.ImportOptions{Replace: *replace, Progress: stderr})
 		var fileErr *backup.FileError
 		if errors.As(err, &fileErr) {
 			return fmt.Errorf("%s was not imported, nothing changed: %w", *input, err)
@@ -113,7 +113,7 @@ func importCommand(ctx context.Context, cfg Config, log *slog.Logger, args []str
 		if err != nil {
 			return fmt.Errorf("nothing imported: %w", err)
 		}
-		fmt.Fprintf(stdout, "imported %s; running servers on this database reload it now\n", counts)
+		fmt.Fprintf(stdout, "imported %s; running servers on this database reload it now\n", imported)
 		return nil
 	})
 }

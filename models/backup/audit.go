@@ -27,8 +27,10 @@ func (a *auditRecord) normalize() { a.At = storedTime(a.At) }
 func (a *auditRecord) check(st *loadState) error {
 	c := checker{kind: "audit event", id: itoa(int(a.ID))}
 	c.set("at", a.At)
-	if a.ActorID != nil {
-		c.text("actor_id", *a.ActorID, 36, false)
+	// Bureau itself acts with no actor_id (null); any other actor is a
+	// user of the file, since users are never deleted.
+	if a.ActorID != nil && !st.users[*a.ActorID] {
+		c.fail("actor_id %q is not a user of this file", *a.ActorID)
 	}
 	c.text("actor_email", a.ActorEmail, 254, false)
 	c.text("action", a.Action, 64, true)

@@ -45,6 +45,14 @@ func lineOf(t *testing.T, lines []string, marker string) int {
 	return n
 }
 
+// damaged is a file an import must refuse.
+type damaged struct {
+	name string
+	file string
+	line int    // the line the error must name
+	want string // in the error
+}
+
 // TestDamagedFilesChangeNothing: every kind of bad file is refused with a
 // message naming the problem and its line, and leaves the database exactly
 // as it was, empty or not, with --replace or without.
@@ -53,12 +61,6 @@ func TestDamagedFilesChangeNothing(t *testing.T) {
 	file := strings.Join(lines, "")
 	last := len(lines) - 1 // SplitAfter leaves an empty string after the final newline
 
-	type damaged struct {
-		name string
-		file string
-		line int    // the line the error must name
-		want string // in the error
-	}
 	var cases []damaged
 	add := func(name, file string, line int, want string) {
 		cases = append(cases, damaged{name, file, line, want})
@@ -91,7 +93,8 @@ func TestDamagedFilesChangeNothing(t *testing.T) {
 	add("a record missing", strings.Join(dropped, ""), last-1, "records are missing")
 	add("data after the end", file+"{}\n", last+1, "after the end record")
 	f, n = edit(t, lines, `"type":"office"`, func(l string) string { return strings.Replace(l, `"data":{`, `"data":{"extra":1,`, 1) })
-	add("unknown field", f, n, `unknown field "extra"`)
+	add("unknown field", f, n, `extra: is not a field`)
+	cases = append(cases, handEdited(t, lines)...)
 
 	for _, target := range dbtest.Targets(t) {
 		t.Run(target.Name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -57,6 +56,9 @@ func (d *DocumentRecord) check(st *loadState, kind models.Kind) error {
 	}
 	c.set("created_at", d.CreatedAt)
 	c.set("updated_at", d.UpdatedAt)
+	if d.DeletedAt != nil && d.DeletedAt.Before(d.CreatedAt) {
+		c.fail("deleted_at is earlier than created_at")
+	}
 	if err := c.err(); err != nil {
 		return err
 	}
@@ -88,7 +90,11 @@ func (d *departmentRecord) check(st *loadState) error {
 	if d.Position < 0 {
 		return recordError("department", d.ID, "position must not be negative")
 	}
-	return d.DocumentRecord.check(st, models.KindDepartment)
+	if err := d.DocumentRecord.check(st, models.KindDepartment); err != nil {
+		return err
+	}
+	st.docs[docKey{models.KindDepartment, d.ID}].officeID = d.OfficeID
+	return nil
 }
 
 func offices() section {
@@ -125,19 +131,11 @@ func (r *revisionRecord) normalize() { r.CreatedAt = storedTime(r.CreatedAt) }
 func (r *revisionRecord) check(st *loadState) error {
 	c := checker{kind: "revision", id: r.EntityType + " " + r.EntityID + " #" + itoa(r.Number)}
 	kind := models.Kind(r.EntityType)
-	var content any
-	switch kind {
-	case models.KindOffice:
-		content = &models.OfficeContent{}
-	case models.KindDepartment:
-		content = &models.DepartmentContent{}
-	default:
+	if kind != models.KindOffice && kind != models.KindDepartment {
 		c.fail(`entity_type must be "office" or "department"`)
 		return c.err()
 	}
-	if err := json.Unmarshal([]byte(r.Content), content); err != nil {
-		c.fail("content is not a %s: %v", kind, err)
-	}
+	content := checkContent(&c, kind, r.Content)
 	if r.AuthorID != nil {
 		c.uuid("author_id", *r.AuthorID)
 	}
@@ -146,7 +144,10 @@ func (r *revisionRecord) check(st *loadState) error {
 	if err := c.err(); err != nil {
 		return err
 	}
-	return st.addRevision(kind, r.EntityID, r.Number)
+	if r.AuthorID != nil {
+		st.referToAuthor(*r.AuthorID)
+	}
+	return st.addRevision(kind, r.EntityID, r.Number, content)
 }
 
 func revisions() section {

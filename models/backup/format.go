@@ -56,7 +56,10 @@ type trailer struct {
 type Counts map[string]int64
 
 // String lists the counts in file order, for messages.
-func (c Counts) String() string {
+func (c Counts) String() string { return c.describe(nil) }
+
+// describe is String with a note after the count of some kinds.
+func (c Counts) describe(notes map[string]string) string {
 	s := ""
 	for _, sec := range newSections() {
 		if s != "" {
@@ -68,6 +71,9 @@ func (c Counts) String() string {
 			label += "s"
 		}
 		s += fmt.Sprintf("%d %s", n, label)
+		if note := notes[sec.kind()]; note != "" {
+			s += " (" + note + ")"
+		}
 	}
 	return s
 }

@@ -55,9 +55,12 @@ func (g grantRecord) row() models.GrantRow {
 	return models.GrantRow{ID: g.ID, UserID: g.UserID, Role: g.Role, Kind: g.kind, DocumentID: g.documentID, CreatedAt: g.CreatedAt}
 }
 
+// grantKind is the kind of grant records.
+const grantKind = "grant"
+
 func grants() section {
 	return &table[grantRecord, *grantRecord]{
-		name: "grant",
+		name: grantKind,
 		query: func(tx *gorm.DB) *gorm.DB {
 			return tx.Table("grants g").
 				Select("g.id, g.user_id, g.role, CASE g.kind WHEN ? THEN '*' ELSE g.kind || ':' || COALESCE(o.slug, d.slug) END AS scope, g.created_at", models.GrantKindAll).

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 
 	"gorm.io/gorm"
@@ -22,12 +23,30 @@ type ImportOptions struct {
 	Progress io.Writer
 }
 
+// Imported is what an import restored.
+type Imported struct {
+	Stored Counts // the records written, by kind
+	// DroppedGrants is how many grants of the file were not written: files
+	// from before grants named documents by id may hold grants on a scope
+	// no document has, which grant nothing.
+	DroppedGrants int64
+}
+
+func (im Imported) String() string {
+	if im.DroppedGrants == 0 {
+		return im.Stored.String()
+	}
+	return im.Stored.describe(map[string]string{
+		grantKind: fmt.Sprintf("%d more of the file dropped: their scope names no document", im.DroppedGrants),
+	})
+}
+
 // Import restores a file written by Export into db, which must be migrated.
 // It runs in one transaction: a file that is refused, for any reason at
 // any line, changes nothing. Running servers on db reload everything once
 // it commits. It returns the records it restored.
-func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (Counts, error) {
-	var counts Counts
+func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (Imported, error) {
+	var imported Imported
 	err := models.Write(ctx, db, func(tx *gorm.DB) error {
 		if err := lockTables(tx); err != nil {
 			return err
@@ -36,7 +55,7 @@ func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (
 			return err
 		}
 		var err error
-		if counts, err = load(ctx, tx, r, opts.Progress); err != nil {
+		if imported, err = load(ctx, tx, r, opts.Progress); err != nil {
 			return err
 		}
 		if err := resetSequences(tx); err != nil {
@@ -44,7 +63,10 @@ func Import(ctx context.Context, db *gorm.DB, r io.Reader, opts ImportOptions) (
 		}
 		return models.Changed(tx, models.EventAll)
 	})
-	return counts, err
+	if err != nil {
+		return Imported{}, err
+	}
+	return imported, nil
 }
 
 // loader is one import under way.
@@ -58,11 +80,11 @@ type loader struct {
 	counts   Counts
 }
 
-func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (Counts, error) {
+func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (Imported, error) {
 	rd := &reader{lines: bufio.NewScanner(r), sum: sha256.New()}
 	rd.lines.Buffer(make([]byte, 0, 64<<10), maxLine)
 	if err := readHeader(rd); err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	l := &loader{ctx: ctx, tx: tx, rd: rd, sections: newSections(), st: newLoadState(), counts: Counts{}}
 	p := newProgress(progressTo, "import")
@@ -70,10 +92,10 @@ func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (
 	for {
 		b, err := rd.next()
 		if err == io.EOF {
-			return nil, rd.fail("the file ends without its end record: it is truncated")
+			return Imported{}, rd.fail("the file ends without its end record: it is truncated")
 		}
 		if err != nil {
-			return nil, err
+			return Imported{}, err
 		}
 		var rec struct {
 			Type string          `json:"type"`
@@ -81,20 +103,23 @@ func load(ctx context.Context, tx *gorm.DB, r io.Reader, progressTo io.Writer) (
 		}
 		if err := strictJSON(b, &rec); err != nil {
 			if rd.atEnd() {
-				return nil, rd.fail("the file ends in the middle of a record: it is truncated")
+				return Imported{}, rd.fail("the file ends in the middle of a record: it is truncated")
 			}
-			return nil, rd.fail("not a record of a Bureau export: %v", err)
+			return Imported{}, rd.fail("not a record of a Bureau export: %v", err)
 		}
 		if len(rec.Data) == 0 {
-			return nil, rd.fail("a %q record without data", rec.Type)
+			return Imported{}, rd.fail("a %q record without data", rec.Type)
 		}
 		if rec.Type == endType {
-			return l.counts, l.end(rec.Data)
+			if err := l.end(rec.Data); err != nil {
+				return Imported{}, err
+			}
+			return l.imported(), nil
 		}
 		rd.sum.Write(b)
 		rd.sum.Write([]byte{'\n'})
 		if err := l.record(rec.Type, rec.Data); err != nil {
-			return nil, err
+			return Imported{}, err
 		}
 		total++
 		p.tick(total, rec.Type)
@@ -122,6 +147,17 @@ func (l *loader) record(kind string, data []byte) error {
 	}
 	l.counts[kind]++
 	return nil
+}
+
+// imported is what the import wrote: the records read, less the grants
+// dropped.
+func (l *loader) imported() Imported {
+	stored := Counts{}
+	for kind, n := range l.counts {
+		stored[kind] = n
+	}
+	stored[grantKind] -= l.st.droppedGrants
+	return Imported{Stored: stored, DroppedGrants: l.st.droppedGrants}
 }
 
 // end checks the end record against what was read, then the sections

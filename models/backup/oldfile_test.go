@@ -59,8 +59,14 @@ func TestImportOfAFileFromBeforeGrantsByID(t *testing.T) {
 	lines = append(append(append([]string(nil), lines[:lastGrant+1]...), dormant), lines[lastGrant+1:]...)
 	file := resign(t, lines)
 	db := dbtest.Migrated(t, "sqlite:"+filepath.Join(t.TempDir(), "bureau.db"))
-	if _, err := backup.Import(context.Background(), db, strings.NewReader(file), backup.ImportOptions{}); err != nil {
+	imported, err := backup.Import(context.Background(), db, strings.NewReader(file), backup.ImportOptions{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The summary counts what was stored, and says what was dropped.
+	if imported.Stored["grant"] != 5 || imported.DroppedGrants != 1 ||
+		!strings.Contains(imported.String(), "5 grants (1 more of the file dropped: their scope names no document), ") {
+		t.Fatalf("summary %q, stored %v, dropped %d", imported, imported.Stored, imported.DroppedGrants)
 	}
 	grants, err := policies.ListGrants(context.Background(), db)
 	if err != nil {

@@ -2,13 +2,15 @@ package backup
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"reflect"
+
+	"bureau/models/strictjson"
 )
 
 // maxLine bounds one line of the file: a revision of the largest document
@@ -45,17 +47,14 @@ func (rd *reader) fail(format string, args ...any) error {
 	return &FileError{Line: rd.line, Err: fmt.Errorf(format, args...)}
 }
 
-// strictJSON decodes one JSON value that has only the fields of v.
+// strictJSON decodes one JSON object that has only the fields of v, each
+// once and spelt exactly (encoding/json alone takes "ID" for "id" and the
+// last of two "id"s), in valid UTF-8: what the API demands of a request.
 func strictJSON(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Check(b, reflect.TypeOf(v).Elem()); err != nil {
 		return err
 	}
-	if dec.More() {
-		return errors.New("more than one JSON value on the line")
-	}
-	return nil
+	return json.Unmarshal(b, v)
 }
 
 func readHeader(rd *reader) error {

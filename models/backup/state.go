@@ -18,9 +18,11 @@ type loadState struct {
 	slugs          map[string]string // kind + " " + slug -> id: the documents' slugs
 	publishedSlugs map[string]bool   // kind + " " + slug
 	users          map[string]bool   // by id
+	authors        map[string]int    // user id -> the first line of a revision it wrote
 	emails         map[string]bool
 	grants         map[grantRecord]bool // with ID zero: user, role, scope
 	lastGrantID    int64
+	droppedGrants  int64 // on scopes no document of the file has
 	lastAuditID    int64
 }
 
@@ -33,6 +35,11 @@ type docInfo struct {
 	line      int // where the document is, for messages about it
 	version   int
 	revisions int // the highest revision number read so far
+	// What its draft and public revisions must agree with.
+	slug              string
+	publishedSlug     string
+	publishedRevision int    // 0: not public
+	officeID          string // departments
 }
 
 func newLoadState() *loadState {
@@ -41,6 +48,7 @@ func newLoadState() *loadState {
 		slugs:          map[string]string{},
 		publishedSlugs: map[string]bool{},
 		users:          map[string]bool{},
+		authors:        map[string]int{},
 		emails:         map[string]bool{},
 		grants:         map[grantRecord]bool{},
 	}
@@ -68,13 +76,22 @@ func (st *loadState) addDocument(kind models.Kind, d *DocumentRecord) error {
 		st.publishedSlugs[published] = true
 	}
 	st.slugs[slug] = d.ID
-	st.docs[key] = &docInfo{line: st.line, version: d.Version}
+	info := &docInfo{line: st.line, version: d.Version, slug: d.Slug}
+	if d.PublishedRevision != nil {
+		info.publishedRevision, info.publishedSlug = *d.PublishedRevision, *d.PublishedSlug
+	}
+	st.docs[key] = info
 	return nil
 }
 
 // addRevision takes revision number of a document: the numbers of one
-// document must come in order, from 1, with none missing.
-func (st *loadState) addRevision(kind models.Kind, id string, number int) error {
+// document must come in order, from 1, with none missing. The public API
+// serves slugs from revision content and keeps them unique through the
+// rows' slug and published_slug columns, so the draft's content must carry
+// the row's slug and the public revision's content its published_slug;
+// a department's revisions name an office of the file, the draft the
+// row's office.
+func (st *loadState) addRevision(kind models.Kind, id string, number int, content revisionContent) error {
 	name := string(kind) + " " + id + " #" + itoa(number)
 	doc := st.docs[docKey{kind, id}]
 	if doc == nil {
@@ -86,8 +103,46 @@ func (st *loadState) addRevision(kind models.Kind, id string, number int) error 
 	if number > doc.version {
 		return recordError("revision", name, "the %s's version is %d: its draft is revision %d", kind, doc.version, doc.version)
 	}
+	if number == doc.version && content.slug != doc.slug {
+		return recordError("revision", name, "content.slug %q of the draft is not the %s's slug %q", content.slug, kind, doc.slug)
+	}
+	if number == doc.publishedRevision && content.slug != doc.publishedSlug {
+		return recordError("revision", name, "content.slug %q of the published revision is not the %s's published_slug %q", content.slug, kind, doc.publishedSlug)
+	}
+	if kind == models.KindDepartment {
+		if !st.hasDocument(models.KindOffice, content.officeID) {
+			return recordError("revision", name, "content.office_id %q is not an office of this file", content.officeID)
+		}
+		if number == doc.version && content.officeID != doc.officeID {
+			return recordError("revision", name, "content.office_id %q of the draft is not the department's office_id %q", content.officeID, doc.officeID)
+		}
+	}
 	doc.revisions = number
 	return nil
+}
+
+// referToAuthor notes that a revision names a user as its author. Users
+// come after revisions in the file; checkAuthors checks them once read.
+func (st *loadState) referToAuthor(id string) {
+	if _, seen := st.authors[id]; !seen {
+		st.authors[id] = st.line
+	}
+}
+
+// checkAuthors: every author is a user of the file (users are never
+// deleted, so a backup holds every author). It names the first line that
+// refers to a missing one.
+func (st *loadState) checkAuthors() error {
+	line, missing := 0, ""
+	for id, at := range st.authors {
+		if !st.users[id] && (line == 0 || at < line) {
+			line, missing = at, id
+		}
+	}
+	if line == 0 {
+		return nil
+	}
+	return &FileError{Line: line, Err: fmt.Errorf("revision: author_id %q is not a user of this file", missing)}
 }
 
 // checkRevisionsComplete: every document has all its revisions, up to its
@@ -135,6 +190,8 @@ func (st *loadState) addGrant(g *grantRecord) error {
 		g.kind = models.GrantKindAll
 	} else if kind, slug, _ := strings.Cut(g.Scope, ":"); st.slugs[kind+" "+slug] != "" {
 		g.kind, g.documentID = kind, st.slugs[kind+" "+slug]
+	} else {
+		st.droppedGrants++
 	}
 	st.lastGrantID = g.ID
 	return nil

@@ -9,6 +9,7 @@ import (
 // Look-alike emails (a Cyrillic а, fullwidth letters) do not become
 // distinct accounts, whichever way an account is made.
 func TestAccountEmailLookAlikesThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
 		create := func(email string) *response {

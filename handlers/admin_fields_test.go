@@ -37,6 +37,7 @@ func adminList(t *testing.T, res *response) ([]map[string]any, float64) {
 }
 
 func TestAdminDepartmentsShowTheirOffice(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		author := env.user("author@example.org", "author department:ecce")
 		editor := env.user("editor@example.org", "editor office:occs")
@@ -105,6 +106,7 @@ func TestAdminDepartmentsShowTheirOffice(t *testing.T) {
 // The list joins offices once: the number of statements does not grow with
 // the rows on the page.
 func TestAdminDepartmentListQueriesDoNotGrowWithRows(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
 		var queries atomic.Int64
@@ -143,6 +145,7 @@ func TestAdminDepartmentListQueriesDoNotGrowWithRows(t *testing.T) {
 }
 
 func TestAdminRevisionAuthorsAndMessages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		editor := env.user("editor@example.org", "editor office:occs")
 		dept := "/api/v1/admin/departments/" + env.ecce

@@ -71,6 +71,7 @@ var negotiationTable = []struct {
 }
 
 func TestContentNegotiation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range compressedPaths {
 			plain := env.do(request{Path: path})
@@ -130,6 +131,7 @@ func TestContentNegotiation(t *testing.T) {
 // a 304, carrying the tag of the one a 200 would send, whatever coding the
 // client now accepts; a tag of another content does not.
 func TestNotModifiedForAnyRepresentation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range compressedPaths {
 			plain := env.do(request{Path: path})
@@ -176,6 +178,7 @@ func TestNotModifiedForAnyRepresentation(t *testing.T) {
 // TestSmallAnswersStayUncompressed: below the 1 kB threshold nothing is
 // gained, so the answer is identity whatever is accepted, still with Vary.
 func TestSmallAnswersStayUncompressed(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		rec := env.do(request{Path: "/api/v1/offices", Header: map[string]string{"Accept-Encoding": "gzip, br"}})
 		if rec.Code != 200 || len(rec.Body) >= 1024 || rec.Header.Get("Content-Encoding") != "" || rec.Header.Get("Vary") != "Accept-Encoding" {
@@ -191,6 +194,7 @@ func TestSmallAnswersStayUncompressed(t *testing.T) {
 // TestCompressedAnswersThroughARealServer: over a real connection, Go's
 // client (which asks for gzip and decodes it) reads the same JSON.
 func TestCompressedAnswersThroughARealServer(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		srv := httptest.NewServer(env.router)
 		defer srv.Close()

@@ -27,6 +27,7 @@ func unchanged(t *testing.T, env *testEnv, what string, before map[string]string
 }
 
 func TestJSONBodiesMeanExactlyOneThing(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -75,6 +76,7 @@ func TestJSONBodiesMeanExactlyOneThing(t *testing.T) {
 }
 
 func TestIDsFromPathsAreUUIDs(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		unknown := env.do(request{Method: "GET", Path: "/api/v1/admin/departments/" + uuid.NewString(), Token: c.admin.Token})
@@ -109,6 +111,7 @@ func TestIDsFromPathsAreUUIDs(t *testing.T) {
 }
 
 func TestIfMatchFollowsRFC9110(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -158,6 +161,7 @@ func TestIfMatchFollowsRFC9110(t *testing.T) {
 
 // An id outside one's scopes answers exactly as an id that does not exist.
 func TestOutOfScopeIDsAnswerAsUnknown(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		for _, tc := range []struct{ method, path string }{
@@ -200,6 +204,7 @@ func TestOutOfScopeIDsAnswerAsUnknown(t *testing.T) {
 // finance: the editor grant must not carry publish, unpublish or delete
 // into finance.
 func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		mixed := env.user("mixed@example.org", "editor office:occs", "author office:finance")
@@ -249,6 +254,7 @@ func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
 // Issue 8 item 9 (b): a stale If-Match is a 412 even when the body would
 // change nothing.
 func TestStaleIfMatchWithAnUnchangedBody(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -272,6 +278,7 @@ func TestStaleIfMatchWithAnUnchangedBody(t *testing.T) {
 // winners' answers must carry their own version (read version + 1) and
 // their own summary, never a later write by someone else.
 func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -340,6 +347,7 @@ func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
 
 // Publish, unpublish, and both restores answer with their own state too.
 func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + c.otherDept
@@ -378,6 +386,7 @@ func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
 // learn_more_url and descriptions come back as stored: normalized and
 // balanced.
 func TestStoredLinksAndDescriptionsAreSafe(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -403,6 +412,7 @@ func TestStoredLinksAndDescriptionsAreSafe(t *testing.T) {
 // document): entities are decoded, never re-encoded, and the HTML beside it
 // keeps them escaped.
 func TestDescriptionTextIsPlainTextAsDocumented(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -430,6 +440,7 @@ func TestDescriptionTextIsPlainTextAsDocumented(t *testing.T) {
 // The trash is paged in the database: pages and totals follow the user's
 // scopes, and a page costs the same statements however many items exist.
 func TestTrashIsPagedInTheDatabase(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		trash := func(kind, id string) {

@@ -225,6 +225,7 @@ func TestAdminAnswers503DuringADatabaseOutage(t *testing.T) {
 // /readyz is 503 naming the shutdown, and every answer (still served) asks
 // the client to close its connection.
 func TestDrainingTurnsNotReadyAndClosesConnections(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		if rec := faultsServe(env, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK || rec.Header.Get("Connection") == "close" {
 			t.Fatalf("/readyz before shutdown: %d Connection %q", rec.Code, rec.Header.Get("Connection"))

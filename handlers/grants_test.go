@@ -53,6 +53,7 @@ func me(t *testing.T, env *testEnv, token string) meView {
 }
 
 func TestGrantOnAMissingDocumentIsRefused(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
 		waiting := env.user("waiting@example.org")
@@ -88,6 +89,7 @@ func TestGrantOnAMissingDocumentIsRefused(t *testing.T) {
 }
 
 func TestGrantsFollowRenames(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
 		deptEditor := env.user("dept-editor@example.org", "editor department:ecce")
@@ -150,6 +152,7 @@ func TestGrantsFollowRenames(t *testing.T) {
 }
 
 func TestUserAndGrantIDsAreParsedFirst(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
 		before := env.snapshot(t, "audit_events", "refresh_tokens")
@@ -202,6 +205,7 @@ func TestUserAndGrantIDsAreParsedFirst(t *testing.T) {
 // the server may come a second later (or, here, never). Sign-in must bring
 // the grant into force, so the first admin request succeeds.
 func TestCLIUserHasRightsAtOnce(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		cli := func(email, role, scope string) *envUser {

@@ -50,6 +50,7 @@ func signInFromHome(t *testing.T, env *testEnv, u *envUser) {
 // its owner included. Now they only ration addresses that are new to the
 // account: the owner gets in from a known address, and from a new one too.
 func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("owner@example.org", "viewer *")
 		signInFromHome(t, env, u)
@@ -76,6 +77,7 @@ func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
 // While an account is under attack, new addresses share a budget: a botnet
 // gets a bounded number of guesses. The owner's known address is exempt.
 func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("budget@example.org", "viewer *")
 		signInFromHome(t, env, u)
@@ -96,6 +98,7 @@ func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
 // connection pool on one database, count together (on PostgreSQL, as
 // deployed behind a load balancer; on SQLite, two handles on one file).
 func TestLoginLimitsSharedByInstances(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, first *testEnv) {
 		second := newEnv(t, sharingDatabase(first))
 		for i := range 30 {
@@ -118,6 +121,7 @@ func TestLoginLimitsSharedByInstances(t *testing.T) {
 // Behind a trusted proxy (as in docker-compose.yml) each visitor is limited
 // by its own address, taken from X-Forwarded-For.
 func TestLoginLimitsPerClientBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("proxied@example.org", "viewer *")
 		via := func(client, password string) *response {
@@ -139,6 +143,7 @@ func TestLoginLimitsPerClientBehindTrustedProxy(t *testing.T) {
 
 // An IPv6 client is one /64: rotating the low bits buys no new budget.
 func TestLoginLimitsIPv6Prefix(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("six@example.org")
 		for i := range 5 {
@@ -157,6 +162,7 @@ func TestLoginLimitsIPv6Prefix(t *testing.T) {
 // Past the hashing slots and the short queue, a sign-in is answered 503
 // with Retry-After at once instead of queueing without bound.
 func TestLoginHashQueueIsBounded(t *testing.T) {
+	t.Parallel()
 	eachEngine(t, func(t *testing.T, engine string) {
 		gate := auth.NewHashGate(1, 1, time.Minute)
 		env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }))
@@ -207,6 +213,7 @@ func TestLoginHashQueueIsBounded(t *testing.T) {
 // creating accounts or setting passwords cannot queue hashing without
 // bound either.
 func TestAdminPasswordHashingUsesTheBoundedQueue(t *testing.T) {
+	t.Parallel()
 	eachEngine(t, func(t *testing.T, engine string) {
 		gate := auth.NewHashGate(1, 0, time.Minute)
 		env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }))

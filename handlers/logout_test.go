@@ -10,6 +10,7 @@ import (
 // the refresh cookie able to mint new tokens. It now ends every refresh
 // family of the user, since it cannot tell which one is its own.
 func TestLogoutWithoutCookieEndsTheSession(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("bearer-only@example.org", "viewer *")
 		token, kept := env.login(u)
@@ -28,6 +29,7 @@ func TestLogoutWithoutCookieEndsTheSession(t *testing.T) {
 // refreshes on. Someone else's cookie does not count as one's own: the
 // caller's sessions all end, and the other user's session is untouched.
 func TestLogoutWithCookieEndsThatSession(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("two-devices@example.org", "viewer *")
 		stranger := env.user("stranger@example.org", "viewer *")

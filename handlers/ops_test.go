@@ -10,6 +10,7 @@ import (
 // TestMetricsStayBoundedUnderMadeUpMethods: 2,000 requests with invented
 // methods and paths must not add a series each to /metrics.
 func TestMetricsStayBoundedUnderMadeUpMethods(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		send := func(from, to int) {
 			for i := from; i < to; i++ {
@@ -43,6 +44,7 @@ func TestMetricsStayBoundedUnderMadeUpMethods(t *testing.T) {
 // TestRedirectsIgnoreForwardedPrefix: a near-miss path is never a redirect
 // whose Location a client chooses with X-Forwarded-Prefix.
 func TestRedirectsIgnoreForwardedPrefix(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range []string{"/api/v1/offices/", "/API/v1/offices", "/api/v1//offices", "/healthz/"} {
 			rec := env.do(request{Path: path, Header: map[string]string{"X-Forwarded-Prefix": "//evil.example"}})

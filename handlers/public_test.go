@@ -425,6 +425,7 @@ func pubWantFreshID(t *testing.T, rec *response) {
 
 // TestHeadMatchesGet checks HEAD promises exactly what GET sends.
 func TestHeadMatchesGet(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range []string{"/api/v1/offices", "/api/v1/offices/occs", "/api/v1/departments?limit=2", "/api/v1/departments/osa"} {
 			get, head := env.do(request{Path: path}), env.do(request{Method: http.MethodHead, Path: path})
@@ -443,6 +444,7 @@ func TestHeadMatchesGet(t *testing.T) {
 // TestDraftIsIndistinguishableFromMissing: a department that exists only as
 // a draft answers exactly like a slug that never existed.
 func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		db := env.db
 		ctx := context.Background()
@@ -493,6 +495,7 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 }
 
 func TestPublicMetrics(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		env.do(request{Path: "/api/v1/offices/occs"})
 		env.do(request{Path: "/api/v1/offices/occs", Header: map[string]string{"If-None-Match": "*"}})
@@ -524,6 +527,7 @@ func TestPublicMetrics(t *testing.T) {
 }
 
 func TestReadyzWhenTheDatabaseIsGone(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		db := env.db
 		if err := models.Close(db); err != nil {
@@ -562,6 +566,7 @@ func TestReadyzBeforeMigrations(t *testing.T) {
 // TestPublicReadsDoNotQueryTheDatabase counts every statement GORM runs
 // while the public API answers: the hot path must serve from memory.
 func TestPublicReadsDoNotQueryTheDatabase(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		db := env.db
 		var queries atomic.Int64
@@ -629,6 +634,7 @@ func TestPublicReadsDoNotQueryTheDatabase(t *testing.T) {
 // TestPublicAnswersFollowPublishing drives a publish through the models and
 // the catalog and watches the HTTP answers change.
 func TestPublicAnswersFollowPublishing(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		db := env.db
 		ctx := context.Background()

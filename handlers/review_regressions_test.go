@@ -14,6 +14,7 @@ import (
 // refused writes, that the database did not change.
 
 func TestMovesNeedRightsInBothOffices(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -44,6 +45,7 @@ func TestMovesNeedRightsInBothOffices(t *testing.T) {
 }
 
 func TestRestoringARevisionCannotSmuggleAMove(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -74,6 +76,7 @@ func TestRestoringARevisionCannotSmuggleAMove(t *testing.T) {
 }
 
 func TestAdminQueriesRefuseBadText(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		for _, p := range []string{"/api/v1/admin/offices?q=%ff", "/api/v1/admin/audit?action=%ff",
@@ -84,6 +87,7 @@ func TestAdminQueriesRefuseBadText(t *testing.T) {
 }
 
 func TestPreviewHidesOfficeDraftFromDepartmentUsers(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		o, content, err := models.GetOffice(ctx, env.db, env.occs)
@@ -111,6 +115,7 @@ func TestPreviewHidesOfficeDraftFromDepartmentUsers(t *testing.T) {
 // TestRenamingCarriesGrants: grants name scopes by slug, so a rename moves
 // them along; the old slug, reused by a new office, grants nothing.
 func TestRenamingCarriesGrants(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/offices/" + env.occs
@@ -136,6 +141,7 @@ func TestRenamingCarriesGrants(t *testing.T) {
 }
 
 func TestMergePatchNullAndIfMatchForms(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce

@@ -24,6 +24,7 @@ func secLoginReq(email, password string) request {
 }
 
 func TestAuthLoginSuccess(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("Someone@Example.org", "editor office:occs")
 		// Emails are matched without regard to case or surrounding space.
@@ -73,6 +74,7 @@ func TestAuthLoginSuccess(t *testing.T) {
 }
 
 func TestAuthLoginCookieSecureInProduction(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("prod@example.org")
 		_, c := env.login(u)
@@ -85,6 +87,7 @@ func TestAuthLoginCookieSecureInProduction(t *testing.T) {
 // A wrong password, an unknown email and an inactive account get the very
 // same answer, so the login cannot be used to find accounts.
 func TestAuthLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("known@example.org", "viewer *")
 		inactive := env.user("inactive@example.org", "viewer *")
@@ -119,6 +122,7 @@ func TestAuthLoginFailuresLookAlike(t *testing.T) {
 // refused, whatever the password and however the email is spelled; other
 // accounts still work from there, and the owner from another address.
 func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("target@example.org")
 		other := env.user("bystander@example.org")
@@ -158,6 +162,7 @@ func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
 // The per-address limit holds against a client that forges X-Forwarded-For:
 // without a trusted proxy the header is not believed.
 func TestAuthLoginRateLimitPerAddress(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		var users []*envUser
 		for i := range 31 {
@@ -185,6 +190,7 @@ func TestAuthLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("rotate@example.org", "viewer *")
 		_, first := env.login(u)
@@ -242,6 +248,7 @@ func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
 }
 
 func TestAuthLogoutEndsSessionAtOnce(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("leaving@example.org", "editor *")
 		token, cookie := env.login(u)
@@ -267,6 +274,7 @@ func TestAuthLogoutEndsSessionAtOnce(t *testing.T) {
 }
 
 func TestAuthPasswordChange(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("changer@example.org", "viewer *")
 		token, cookie := env.login(u)
@@ -328,6 +336,7 @@ func secAuditText(t *testing.T, env *testEnv) string {
 }
 
 func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("root@example.org", "admin *")
 		u := env.user("worker@example.org")
@@ -458,6 +467,7 @@ func TestAuthForwardedForNeedsTrustedProxy(t *testing.T) {
 // Odd bodies are refused as the client's mistake, on both databases (a NUL
 // byte, for one, is text PostgreSQL will not store or compare).
 func TestAuthLoginOddInput(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("odd@example.org")
 		long := strings.Repeat("a", 250) + "@example.org"

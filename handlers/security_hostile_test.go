@@ -516,6 +516,7 @@ func secOnlyAdmin(t *testing.T, env *testEnv, c *secCast) {
 }
 
 func TestSecurityHostileRequestsChangeNothing(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		cast := secNewCast(t, env)
 		for _, tc := range secHostileCases() {
@@ -556,6 +557,7 @@ func TestSecurityHostileRequestsChangeNothing(t *testing.T) {
 
 // An author may change the descriptive fields, and the change is saved.
 func TestSecurityAuthorEditsDescriptiveFields(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		cast := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
@@ -591,6 +593,7 @@ func TestSecurityAuthorEditsDescriptiveFields(t *testing.T) {
 // The positive side of the scope checks: what the refusals above refuse is
 // allowed to the right people, so the refusals are not an accident.
 func TestSecurityScopedRightsWork(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		for _, tc := range []struct {

@@ -75,6 +75,7 @@ func (env *setupEnv) users() []models.User {
 }
 
 func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
+	t.Parallel()
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		// Request and answer are checked against the document, and post
 		// checks the answer does not hold the token.
@@ -136,6 +137,7 @@ func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
 }
 
 func TestSetupRefusesAWrongToken(t *testing.T) {
+	t.Parallel()
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		for _, wrong := range []string{"", "x", env.token[:len(env.token)-1], env.token + "x", strings.ToUpper(env.token), " " + env.token} {
 			if wrong == env.token {
@@ -162,6 +164,7 @@ func TestSetupRefusesAWrongToken(t *testing.T) {
 }
 
 func TestSetupBadFieldsKeepTheLink(t *testing.T) {
+	t.Parallel()
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		for _, tc := range []struct {
 			body   map[string]string
@@ -195,6 +198,7 @@ func TestSetupBadFieldsKeepTheLink(t *testing.T) {
 }
 
 func TestSetupRefusedOnceAnAccountExists(t *testing.T) {
+	t.Parallel()
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		// As `bureau users create` does while the server runs.
 		hash, err := auth.HashPasswordWith(setupPassword, cheapHashing)
@@ -219,6 +223,7 @@ func TestSetupRefusedOnceAnAccountExists(t *testing.T) {
 }
 
 func TestSetupConcurrentRequestsMakeOneAdmin(t *testing.T) {
+	t.Parallel()
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		const n = 8
 		codes := make([]int, n)
@@ -257,6 +262,7 @@ func TestSetupConcurrentRequestsMakeOneAdmin(t *testing.T) {
 
 // A server started while accounts existed has no token: nothing opens it.
 func TestSetupClosedWithoutAToken(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, token := range []string{"", "anything"} {
 			res := env.do(request{Method: "POST", Path: "/api/v1/auth/setup",

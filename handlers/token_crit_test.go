@@ -13,6 +13,7 @@ import (
 // A token marking an extension as critical (RFC 7515 4.1.11) is refused,
 // even when it is otherwise valid and signed with the real secret.
 func TestAccessTokenWithCritHeaderIsRefused(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("crit@example.org", "viewer *")
 		now := time.Now()

@@ -11,6 +11,7 @@ import (
 // the editorial workflow: compare the draft with the published revision,
 // preview it, restore the old revision, trash a department and restore it.
 func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, env *testEnv) {
 		editor := env.user("editor@example.org", "editor office:occs")
 		author := env.user("author@example.org", "author office:occs")

@@ -155,20 +155,28 @@ func parseHash(encoded string) (p Params, salt, key []byte, err error) {
 	return p, salt, key, nil
 }
 
-// dummyHash is hashed against when an account does not exist; computing it
-// once on first use keeps package init cheap.
-var dummyHash = sync.OnceValue(func() string {
-	// HashPassword fails only if DefaultParams were set to invalid values, and
-	// then every real hash fails too; an empty dummy just makes verify fast.
-	h, _ := HashPassword("bureau-timing-equalizer")
-	return h
-})
+// dummyHashes are hashed against when an account does not exist, one per
+// parameter set; computing each on first use keeps package init cheap.
+var dummyHashes sync.Map // Params -> func() string
+
+func dummyHash(p Params) string {
+	once, _ := dummyHashes.LoadOrStore(p, sync.OnceValue(func() string {
+		// HashPasswordWith fails only on invalid parameters, and then every
+		// real hash fails too; an empty dummy just makes verify fast.
+		h, _ := HashPasswordWith("bureau-timing-equalizer", p)
+		return h
+	}))
+	return once.(func() string)()
+}
 
 // EqualizeTiming does the work of one VerifyPassword with DefaultParams and
 // discards the result. Call it when the email is unknown, so that "no such
 // account" and "wrong password" take the same time and the login endpoint does
 // not reveal which emails are registered. (Hashes made with other parameters
 // will still take a different time; rehash them on login if that matters.)
-func EqualizeTiming(password string) {
-	_, _ = VerifyPassword(dummyHash(), password)
+func EqualizeTiming(password string) { EqualizeTimingWith(DefaultParams, password) }
+
+// EqualizeTimingWith is EqualizeTiming for a server that hashes with p.
+func EqualizeTimingWith(p Params, password string) {
+	_, _ = VerifyPassword(dummyHash(p), password)
 }

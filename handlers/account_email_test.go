@@ -9,18 +9,19 @@ import (
 // Look-alike emails (a Cyrillic а, fullwidth letters) do not become
 // distinct accounts, whichever way an account is made.
 func TestAccountEmailLookAlikesThroughTheAPI(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("admin@example.org", "admin *")
-		create := func(email string) *secResp {
-			return env.do(secReq{Method: "POST", Path: "/api/v1/admin/users", Token: admin.Token,
+		create := func(email string) *response {
+			return env.do(request{Method: "POST", Path: "/api/v1/admin/users", Token: admin.Token,
 				Body: map[string]string{"email": email, "display_name": "Mallory", "password": "Harbor-Lantern-Quiet-7"}})
 		}
 		res := create("аdmin@example.org") // Cyrillic а
-		secExpectProblem(t, "Cyrillic look-alike", res, http.StatusBadRequest)
+		expectProblem(t, "Cyrillic look-alike", res, http.StatusBadRequest)
 		if !slices.Equal(res.fields(), []string{"email"}) {
 			t.Errorf("fields %v: %s", res.fields(), res.Body)
 		}
-		secExpectProblem(t, "fullwidth spelling", create("ａｄｍｉｎ@example.org"), http.StatusConflict)
+		expectProblem(t, "fullwidth spelling", create("ａｄｍｉｎ@example.org"), http.StatusConflict)
 		var n int64
 		env.db.Table("users").Count(&n)
 		if n != 1 {
@@ -28,8 +29,8 @@ func TestAccountEmailLookAlikesThroughTheAPI(t *testing.T) {
 		}
 		// A rename to a look-alike is refused too.
 		other := env.user("other@example.org")
-		res = env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + other.ID, Token: admin.Token, Body: map[string]string{"email": "аdmin@example.org"}})
-		secExpectProblem(t, "rename to a look-alike", res, http.StatusBadRequest)
+		res = env.do(request{Method: "PATCH", Path: "/api/v1/admin/users/" + other.ID, Token: admin.Token, Body: map[string]string{"email": "аdmin@example.org"}})
+		expectProblem(t, "rename to a look-alike", res, http.StatusBadRequest)
 		// Sign-in folds the same spellings to the one account.
 		if res := env.do(secLoginReq("ＡＤＭＩＮ@example.org", admin.Password)); res.Code != http.StatusOK {
 			t.Errorf("sign-in with a fullwidth spelling: %s", res)
@@ -43,7 +44,7 @@ func TestAccountEmailLookAlikesThroughTheAPI(t *testing.T) {
 func TestSetupRefusesLookAlikeEmail(t *testing.T) {
 	setupEach(t, func(t *testing.T, env *setupEnv) {
 		res := env.post(env.body(env.token, "аdmin@example.org", setupPassword))
-		secExpectProblem(t, "setup with a look-alike email", res, http.StatusBadRequest)
+		expectProblem(t, "setup with a look-alike email", res, http.StatusBadRequest)
 		if !slices.Equal(res.fields(), []string{"email"}) {
 			t.Errorf("fields %v: %s", res.fields(), res.Body)
 		}

@@ -76,7 +76,7 @@ func (s *Server) login(c *gin.Context) error {
 	verified := false
 	err = s.withHashSlot(ctx, func() {
 		if u == nil {
-			auth.EqualizeTiming(req.Password) // same time as a real check
+			auth.EqualizeTimingWith(s.passwords, req.Password) // same time as a real check
 			return
 		}
 		var verr error

@@ -337,7 +337,7 @@ func (s *Server) withHashSlot(ctx context.Context, fn func()) error {
 func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
 	var hash string
 	var hashErr error
-	if err := s.withHashSlot(ctx, func() { hash, hashErr = auth.HashPassword(password) }); err != nil {
+	if err := s.withHashSlot(ctx, func() { hash, hashErr = auth.HashPasswordWith(password, s.passwords) }); err != nil {
 		return "", err
 	}
 	return hash, hashErr

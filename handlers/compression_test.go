@@ -11,9 +11,6 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
-	"gorm.io/gorm"
-
-	"bureau/models/dbtest"
 )
 
 // decodeAs undoes a Content-Encoding.
@@ -74,26 +71,26 @@ var negotiationTable = []struct {
 }
 
 func TestContentNegotiation(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range compressedPaths {
-			plain := e.do(http.MethodGet, path, nil)
+			plain := env.do(request{Path: path})
 			if plain.Code != 200 {
 				t.Fatalf("%s: %d", path, plain.Code)
 			}
-			tag := plain.Header().Get("ETag")
+			tag := plain.Header.Get("ETag")
 			for _, tc := range negotiationTable {
 				t.Run(path+" "+tc.accept, func(t *testing.T) {
-					get := e.do(http.MethodGet, path, map[string]string{"Accept-Encoding": tc.accept})
-					h := get.Header()
+					get := env.do(request{Path: path, Header: map[string]string{"Accept-Encoding": tc.accept}})
+					h := get.Header
 					if get.Code != 200 || h.Get("Content-Encoding") != tc.want {
 						t.Fatalf("%d, Content-Encoding %q, want %q", get.Code, h.Get("Content-Encoding"), tc.want)
 					}
-					if !bytes.Equal(decodeAs(t, tc.want, get.Body.Bytes()), plain.Body.Bytes()) {
+					if !bytes.Equal(decodeAs(t, tc.want, get.Body), plain.Body) {
 						t.Errorf("the body does not decode to the plain answer")
 					}
-					if tc.want != "" && get.Body.Len() >= plain.Body.Len() {
-						t.Errorf("%s answer of %d bytes for %d plain", tc.want, get.Body.Len(), plain.Body.Len())
+					if tc.want != "" && len(get.Body) >= len(plain.Body) {
+						t.Errorf("%s answer of %d bytes for %d plain", tc.want, len(get.Body), len(plain.Body))
 					}
 					wantTag := tag
 					if tc.want != "" {
@@ -101,12 +98,12 @@ func TestContentNegotiation(t *testing.T) {
 					}
 					want := map[string]string{
 						"ETag":                        wantTag,
-						"Content-Length":              strconv.Itoa(get.Body.Len()),
+						"Content-Length":              strconv.Itoa(len(get.Body)),
 						"Vary":                        "Accept-Encoding",
-						"Content-Type":                plain.Header().Get("Content-Type"),
-						"Cache-Control":               plain.Header().Get("Cache-Control"),
-						"Last-Modified":               plain.Header().Get("Last-Modified"),
-						"Access-Control-Allow-Origin": plain.Header().Get("Access-Control-Allow-Origin"),
+						"Content-Type":                plain.Header.Get("Content-Type"),
+						"Cache-Control":               plain.Header.Get("Cache-Control"),
+						"Last-Modified":               plain.Header.Get("Last-Modified"),
+						"Access-Control-Allow-Origin": plain.Header.Get("Access-Control-Allow-Origin"),
 						"X-Content-Type-Options":      "nosniff",
 					}
 					for k, v := range want {
@@ -115,13 +112,13 @@ func TestContentNegotiation(t *testing.T) {
 						}
 					}
 					// HEAD: the same headers, no body.
-					head := e.do(http.MethodHead, path, map[string]string{"Accept-Encoding": tc.accept})
-					if head.Code != 200 || head.Body.Len() != 0 {
-						t.Errorf("HEAD: %d with %d bytes", head.Code, head.Body.Len())
+					head := env.do(request{Method: http.MethodHead, Path: path, Header: map[string]string{"Accept-Encoding": tc.accept}})
+					if head.Code != 200 || len(head.Body) != 0 {
+						t.Errorf("HEAD: %d with %d bytes", head.Code, len(head.Body))
 					}
 					for _, k := range []string{"ETag", "Content-Length", "Content-Encoding", "Content-Type", "Vary", "Cache-Control", "Last-Modified", "Access-Control-Allow-Origin"} {
-						if head.Header().Get(k) != h.Get(k) {
-							t.Errorf("HEAD %s: %q, GET %q", k, head.Header().Get(k), h.Get(k))
+						if head.Header.Get(k) != h.Get(k) {
+							t.Errorf("HEAD %s: %q, GET %q", k, head.Header.Get(k), h.Get(k))
 						}
 					}
 				})
@@ -134,17 +131,17 @@ func TestContentNegotiation(t *testing.T) {
 // a 304, carrying the tag of the one a 200 would send, whatever coding the
 // client now accepts; a tag of another content does not.
 func TestNotModifiedForAnyRepresentation(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range compressedPaths {
-			plain := e.do(http.MethodGet, path, nil)
-			base := strings.TrimSuffix(plain.Header().Get("ETag"), `"`)
+			plain := env.do(request{Path: path})
+			base := strings.TrimSuffix(plain.Header.Get("ETag"), `"`)
 			tags := []string{base + `"`, base + `-gzip"`, base + `-br"`, "W/" + base + `-br"`, `"other", ` + base + `-gzip"`, "*"}
 			for _, inm := range tags {
 				for _, accept := range []string{"", "gzip", "br", "gzip, br"} {
 					for _, method := range []string{http.MethodGet, http.MethodHead} {
-						rec := e.do(method, path, map[string]string{"If-None-Match": inm, "Accept-Encoding": accept})
-						h := rec.Header()
+						rec := env.do(request{Method: method, Path: path, Header: map[string]string{"If-None-Match": inm, "Accept-Encoding": accept}})
+						h := rec.Header
 						wantTag := base + `"`
 						switch accept {
 						case "gzip":
@@ -152,13 +149,13 @@ func TestNotModifiedForAnyRepresentation(t *testing.T) {
 						case "br", "gzip, br":
 							wantTag = base + `-br"`
 						}
-						if rec.Code != 304 || rec.Body.Len() != 0 || h.Get("ETag") != wantTag {
+						if rec.Code != 304 || len(rec.Body) != 0 || h.Get("ETag") != wantTag {
 							t.Errorf("%s %s If-None-Match %s, Accept-Encoding %q: %d, ETag %s (want 304, %s)", method, path, inm, accept, rec.Code, h.Get("ETag"), wantTag)
 							continue
 						}
-						if h.Get("Vary") != "Accept-Encoding" || h.Get("Cache-Control") != plain.Header().Get("Cache-Control") ||
-							h.Get("Access-Control-Allow-Origin") != plain.Header().Get("Access-Control-Allow-Origin") ||
-							h.Get("Last-Modified") != plain.Header().Get("Last-Modified") {
+						if h.Get("Vary") != "Accept-Encoding" || h.Get("Cache-Control") != plain.Header.Get("Cache-Control") ||
+							h.Get("Access-Control-Allow-Origin") != plain.Header.Get("Access-Control-Allow-Origin") ||
+							h.Get("Last-Modified") != plain.Header.Get("Last-Modified") {
 							t.Errorf("%s %s 304: headers differ from the 200's: %v", method, path, h)
 						}
 						for _, k := range []string{"Content-Encoding", "Content-Length", "Content-Type"} {
@@ -170,7 +167,7 @@ func TestNotModifiedForAnyRepresentation(t *testing.T) {
 				}
 			}
 			for _, inm := range []string{base + `-zstd"`, base + `x-br"`, `"` + base[1:] + `"`[:0] + `"nope"`} {
-				if rec := e.do(http.MethodGet, path, map[string]string{"If-None-Match": inm, "Accept-Encoding": "br"}); rec.Code != 200 {
+				if rec := env.do(request{Path: path, Header: map[string]string{"If-None-Match": inm, "Accept-Encoding": "br"}}); rec.Code != 200 {
 					t.Errorf("%s If-None-Match %s: %d, want 200", path, inm, rec.Code)
 				}
 			}
@@ -181,15 +178,15 @@ func TestNotModifiedForAnyRepresentation(t *testing.T) {
 // TestSmallAnswersStayUncompressed: below the 1 kB threshold nothing is
 // gained, so the answer is identity whatever is accepted, still with Vary.
 func TestSmallAnswersStayUncompressed(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
-		rec := e.do(http.MethodGet, "/api/v1/offices", map[string]string{"Accept-Encoding": "gzip, br"})
-		if rec.Code != 200 || rec.Body.Len() >= 1024 || rec.Header().Get("Content-Encoding") != "" || rec.Header().Get("Vary") != "Accept-Encoding" {
-			t.Errorf("%d, %d bytes, Content-Encoding %q, Vary %q", rec.Code, rec.Body.Len(), rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary"))
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		rec := env.do(request{Path: "/api/v1/offices", Header: map[string]string{"Accept-Encoding": "gzip, br"}})
+		if rec.Code != 200 || len(rec.Body) >= 1024 || rec.Header.Get("Content-Encoding") != "" || rec.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("%d, %d bytes, Content-Encoding %q, Vary %q", rec.Code, len(rec.Body), rec.Header.Get("Content-Encoding"), rec.Header.Get("Vary"))
 		}
 		// An error is never compressed either, and its tags are not ours.
-		if rec := e.do(http.MethodGet, "/api/v1/offices/nope", map[string]string{"Accept-Encoding": "br"}); rec.Code != 404 || rec.Header().Get("Content-Encoding") != "" {
-			t.Errorf("404: %d, Content-Encoding %q", rec.Code, rec.Header().Get("Content-Encoding"))
+		if rec := env.do(request{Path: "/api/v1/offices/nope", Header: map[string]string{"Accept-Encoding": "br"}}); rec.Code != 404 || rec.Header.Get("Content-Encoding") != "" {
+			t.Errorf("404: %d, Content-Encoding %q", rec.Code, rec.Header.Get("Content-Encoding"))
 		}
 	})
 }
@@ -197,9 +194,9 @@ func TestSmallAnswersStayUncompressed(t *testing.T) {
 // TestCompressedAnswersThroughARealServer: over a real connection, Go's
 // client (which asks for gzip and decodes it) reads the same JSON.
 func TestCompressedAnswersThroughARealServer(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
-		srv := httptest.NewServer(e.router)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		srv := httptest.NewServer(env.router)
 		defer srv.Close()
 		res, err := http.Get(srv.URL + "/api/v1/offices/occs")
 		if err != nil {
@@ -207,8 +204,8 @@ func TestCompressedAnswersThroughARealServer(t *testing.T) {
 		}
 		defer res.Body.Close()
 		body, _ := io.ReadAll(res.Body)
-		if !res.Uncompressed || !bytes.Equal(body, e.do(http.MethodGet, "/api/v1/offices/occs", nil).Body.Bytes()) {
-			t.Errorf("decoded by the client: %v, same body: %v", res.Uncompressed, bytes.Equal(body, e.do(http.MethodGet, "/api/v1/offices/occs", nil).Body.Bytes()))
+		if !res.Uncompressed || !bytes.Equal(body, env.do(request{Path: "/api/v1/offices/occs"}).Body) {
+			t.Errorf("decoded by the client: %v, same body: %v", res.Uncompressed, bytes.Equal(body, env.do(request{Path: "/api/v1/offices/occs"}).Body))
 		}
 	})
 }

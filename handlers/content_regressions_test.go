@@ -19,15 +19,16 @@ import (
 // and issue 8 item 9, through the router on both databases.
 
 // unchanged fails the test when the database differs from before.
-func unchanged(t *testing.T, env *secEnv, what string, before map[string]string) {
+func unchanged(t *testing.T, env *testEnv, what string, before map[string]string) {
 	t.Helper()
-	if after := secSnapshot(t, env.db); !maps.Equal(before, after) {
+	if after := env.snapshot(t, "audit_events", "refresh_tokens"); !maps.Equal(before, after) {
 		t.Errorf("%s changed the database", what)
 	}
 }
 
 func TestJSONBodiesMeanExactlyOneThing(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
 		for _, tc := range []struct {
@@ -54,35 +55,36 @@ func TestJSONBodiesMeanExactlyOneThing(t *testing.T) {
 			{"a fractional position", `{"position":1.5}`, []string{"position"}},
 			{"not JSON", `{"summary":`, nil},
 		} {
-			before := secSnapshot(t, env.db)
-			res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: tc.body,
+			before := env.snapshot(t, "audit_events", "refresh_tokens")
+			res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: tc.body,
 				Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
-			secExpectProblem(t, tc.name, res, http.StatusBadRequest)
+			expectProblem(t, tc.name, res, http.StatusBadRequest)
 			if got := res.fields(); !slices.Equal(got, tc.fields) {
 				t.Errorf("%s: fields %v, want %v (%s)", tc.name, got, tc.fields, res.Body)
 			}
 			unchanged(t, env, tc.name, before)
 		}
 		// Escaped surrogate pairs and escaped backslashes are fine.
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"ok \ud83d\ude00 \\ud800"}`,
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"ok \ud83d\ude00 \\ud800"}`,
 			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
 		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), `"summary":"ok 😀 \\ud800"`) {
 			t.Errorf("valid escapes: %s", res)
 		}
 		// Other request types share the decoder: a null login body is a 400.
-		secExpectProblem(t, "null grant body", env.do(secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token, Body: `null`}), http.StatusBadRequest)
+		expectProblem(t, "null grant body", env.do(request{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token, Body: `null`}), http.StatusBadRequest)
 	})
 }
 
 func TestIDsFromPathsAreUUIDs(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
-		unknown := env.do(secReq{Method: "GET", Path: "/api/v1/admin/departments/" + uuid.NewString(), Token: c.admin.Token})
-		secExpectProblem(t, "unknown id", unknown, http.StatusNotFound)
+		unknown := env.do(request{Method: "GET", Path: "/api/v1/admin/departments/" + uuid.NewString(), Token: c.admin.Token})
+		expectProblem(t, "unknown id", unknown, http.StatusNotFound)
 		for _, id := range []string{"%00", "a%00b", strings.ToUpper(env.ecce) + "%00", "not-a-uuid", "{" + env.ecce + "}",
 			"urn:uuid:" + env.ecce, strings.ReplaceAll(env.ecce, "-", ""), "%ff%fe"} {
-			before := secSnapshot(t, env.db)
-			for _, r := range []secReq{
+			before := env.snapshot(t, "audit_events", "refresh_tokens")
+			for _, r := range []request{
 				{Method: "GET", Path: "/api/v1/admin/departments/" + id},
 				{Method: "GET", Path: "/api/v1/admin/offices/" + id + "/revisions"},
 				{Method: "GET", Path: "/api/v1/admin/departments/" + id + "/revisions/1"},
@@ -96,12 +98,12 @@ func TestIDsFromPathsAreUUIDs(t *testing.T) {
 			} {
 				r.Token = c.admin.Token
 				res := env.do(r)
-				secExpectProblem(t, r.Method+" "+r.Path, res, http.StatusNotFound)
+				expectProblem(t, r.Method+" "+r.Path, res, http.StatusNotFound)
 			}
 			unchanged(t, env, "requests with id "+id, before)
 		}
 		// The canonical spelling in upper case is the same document.
-		res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/departments/" + strings.ToUpper(env.ecce), Token: c.admin.Token})
+		res := env.do(request{Method: "GET", Path: "/api/v1/admin/departments/" + strings.ToUpper(env.ecce), Token: c.admin.Token})
 		if res.Code != http.StatusOK {
 			t.Errorf("upper-case id: %s", res)
 		}
@@ -109,7 +111,8 @@ func TestIDsFromPathsAreUUIDs(t *testing.T) {
 }
 
 func TestIfMatchFollowsRFC9110(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
 		current := env.etag(c.admin.Token, path) // "v1"
@@ -129,26 +132,26 @@ func TestIfMatchFollowsRFC9110(t *testing.T) {
 			{current + `,`, http.StatusBadRequest},
 			{"\"v\x01\"", http.StatusBadRequest},
 		} {
-			for _, r := range []secReq{
+			for _, r := range []request{
 				{Method: "PATCH", Path: path, Body: `{"summary":"x"}`},
 				{Method: "POST", Path: path + "/publish"},
 				{Method: "POST", Path: path + "/revisions/1/restore"},
 			} {
 				r.Token, r.Header = c.admin.Token, map[string]string{"If-Match": tc.header}
-				before := secSnapshot(t, env.db)
+				before := env.snapshot(t, "audit_events", "refresh_tokens")
 				res := env.do(r)
 				what := fmt.Sprintf("%s %s If-Match %s", r.Method, r.Path, tc.header)
-				secExpectProblem(t, what, res, tc.status)
+				expectProblem(t, what, res, tc.status)
 				if tc.status == http.StatusPreconditionFailed && res.json()["current_version"] != float64(1) {
 					t.Errorf("%s: no current version: %s", what, res.Body)
 				}
 				unchanged(t, env, what, before)
 			}
 		}
-		missing := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"x"}`})
-		secExpectProblem(t, "no If-Match", missing, http.StatusPreconditionRequired)
+		missing := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"x"}`})
+		expectProblem(t, "no If-Match", missing, http.StatusPreconditionRequired)
 		// A list that holds the current tag matches.
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"listed"}`,
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"listed"}`,
 			Header: map[string]string{"If-Match": `"v0", W/"v1", ` + current}})
 		if res.Code != http.StatusOK || res.Header.Get("ETag") != `"v2"` {
 			t.Errorf("If-Match list with the current tag: %s", res)
@@ -158,7 +161,8 @@ func TestIfMatchFollowsRFC9110(t *testing.T) {
 
 // An id outside one's scopes answers exactly as an id that does not exist.
 func TestOutOfScopeIDsAnswerAsUnknown(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		for _, tc := range []struct{ method, path string }{
 			{"GET", "/api/v1/admin/departments/%s"},
@@ -169,28 +173,28 @@ func TestOutOfScopeIDsAnswerAsUnknown(t *testing.T) {
 			{"POST", "/api/v1/admin/departments/%s/publish"},
 			{"DELETE", "/api/v1/admin/departments/%s"},
 		} {
-			send := func(id string) *secResp {
-				return env.do(secReq{Method: tc.method, Path: fmt.Sprintf(tc.path, id), Token: c.editorOCCS.Token,
+			send := func(id string) *response {
+				return env.do(request{Method: tc.method, Path: fmt.Sprintf(tc.path, id), Token: c.editorOCCS.Token,
 					Body: `{"summary":"x"}`, Header: map[string]string{"If-Match": `"v1"`}})
 			}
 			outside, unknown := send(c.otherDept), send(uuid.NewString())
-			secExpectProblem(t, tc.method+" "+tc.path+" outside the scopes", outside, http.StatusNotFound)
+			expectProblem(t, tc.method+" "+tc.path+" outside the scopes", outside, http.StatusNotFound)
 			if string(outside.Body) != string(unknown.Body) || outside.Code != unknown.Code {
 				t.Errorf("%s %s: outside the scopes %s, unknown %s: want the same answer", tc.method, tc.path, outside, unknown)
 			}
 		}
 		// In the trash too.
 		path := "/api/v1/admin/departments/" + c.otherDept
-		if res := env.do(secReq{Method: "DELETE", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}); res.Code != http.StatusNoContent {
+		if res := env.do(request{Method: "DELETE", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}); res.Code != http.StatusNoContent {
 			t.Fatalf("trash: %s", res)
 		}
-		outside := env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + c.otherDept + "/restore", Token: c.editorOCCS.Token})
-		unknown := env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + uuid.NewString() + "/restore", Token: c.editorOCCS.Token})
+		outside := env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + c.otherDept + "/restore", Token: c.editorOCCS.Token})
+		unknown := env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + uuid.NewString() + "/restore", Token: c.editorOCCS.Token})
 		if outside.Code != http.StatusNotFound || string(outside.Body) != string(unknown.Body) {
 			t.Errorf("trash restore outside the scopes %s, unknown %s: want the same 404", outside, unknown)
 		}
 		// Where the user may read but not act, the answer says so: a viewer.
-		secExpectProblem(t, "viewer publishing", env.do(secReq{Method: "POST", Path: "/api/v1/admin/departments/" + env.ecce + "/publish",
+		expectProblem(t, "viewer publishing", env.do(request{Method: "POST", Path: "/api/v1/admin/departments/" + env.ecce + "/publish",
 			Token: c.viewer.Token, Header: map[string]string{"If-Match": `"v1"`}}), http.StatusForbidden)
 	})
 }
@@ -200,7 +204,8 @@ func TestOutOfScopeIDsAnswerAsUnknown(t *testing.T) {
 // finance: the editor grant must not carry publish, unpublish or delete
 // into finance.
 func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		mixed := env.user("mixed@example.org", "editor office:occs", "author office:finance")
 		for _, id := range []string{c.other, c.otherDept} {
@@ -210,7 +215,7 @@ func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
 			}
 			path := "/api/v1/admin/" + kind + "/" + id
 			if kind == "departments" { // published, so that unpublish has something to withdraw
-				res := env.do(secReq{Method: "POST", Path: "/api/v1/admin/offices/" + c.other + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": "*"}})
+				res := env.do(request{Method: "POST", Path: "/api/v1/admin/offices/" + c.other + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": "*"}})
 				if res.Code != http.StatusOK {
 					t.Fatalf("publish office: %s", res)
 				}
@@ -219,19 +224,19 @@ func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
 				{"POST", "/publish"}, {"DELETE", ""}, {"POST", "/unpublish"},
 			} {
 				if action.suffix == "/unpublish" {
-					res := env.do(secReq{Method: "POST", Path: path + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
+					res := env.do(request{Method: "POST", Path: path + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}})
 					if res.Code != http.StatusOK {
 						t.Fatalf("admin publish: %s", res)
 					}
 				}
-				before := secSnapshot(t, env.db)
-				res := env.do(secReq{Method: action.method, Path: path + action.suffix, Token: mixed.Token,
+				before := env.snapshot(t, "audit_events", "refresh_tokens")
+				res := env.do(request{Method: action.method, Path: path + action.suffix, Token: mixed.Token,
 					Header: map[string]string{"If-Match": env.etag(mixed.Token, path)}})
-				secExpectProblem(t, "author in finance: "+action.method+" "+kind+action.suffix, res, http.StatusForbidden)
+				expectProblem(t, "author in finance: "+action.method+" "+kind+action.suffix, res, http.StatusForbidden)
 				unchanged(t, env, action.method+" "+kind+action.suffix, before)
 			}
 			// Editing a description is within an author's rights there.
-			res := env.do(secReq{Method: "PATCH", Path: path, Token: mixed.Token, Body: `{"summary":"An author's edit."}`,
+			res := env.do(request{Method: "PATCH", Path: path, Token: mixed.Token, Body: `{"summary":"An author's edit."}`,
 				Header: map[string]string{"If-Match": env.etag(mixed.Token, path)}})
 			if res.Code != http.StatusOK {
 				t.Errorf("author edit in finance: %s", res)
@@ -239,7 +244,7 @@ func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
 		}
 		// The same user publishes in occs, where they are an editor.
 		path := "/api/v1/admin/departments/" + env.ecce
-		res := env.do(secReq{Method: "POST", Path: path + "/unpublish", Token: mixed.Token, Header: map[string]string{"If-Match": env.etag(mixed.Token, path)}})
+		res := env.do(request{Method: "POST", Path: path + "/unpublish", Token: mixed.Token, Header: map[string]string{"If-Match": env.etag(mixed.Token, path)}})
 		if res.Code != http.StatusOK {
 			t.Errorf("editor unpublish in occs: %s", res)
 		}
@@ -249,17 +254,18 @@ func TestWorkflowRightsDoNotCrossOffices(t *testing.T) {
 // Issue 8 item 9 (b): a stale If-Match is a 412 even when the body would
 // change nothing.
 func TestStaleIfMatchWithAnUnchangedBody(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
 		stale := env.etag(c.admin.Token, path)
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"Moved on."}`, Header: map[string]string{"If-Match": stale}})
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"Moved on."}`, Header: map[string]string{"If-Match": stale}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("first save: %s", res)
 		}
-		before := secSnapshot(t, env.db)
-		res = env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"Moved on."}`, Header: map[string]string{"If-Match": stale}})
-		secExpectProblem(t, "stale If-Match, body equal to the draft", res, http.StatusPreconditionFailed)
+		before := env.snapshot(t, "audit_events", "refresh_tokens")
+		res = env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"Moved on."}`, Header: map[string]string{"If-Match": stale}})
+		expectProblem(t, "stale If-Match, body equal to the draft", res, http.StatusPreconditionFailed)
 		if res.json()["current_version"] != float64(2) {
 			t.Errorf("current version: %s", res.Body)
 		}
@@ -272,7 +278,8 @@ func TestStaleIfMatchWithAnUnchangedBody(t *testing.T) {
 // winners' answers must carry their own version (read version + 1) and
 // their own summary, never a later write by someone else.
 func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
 		const editors, rounds = 8, 6
@@ -292,14 +299,14 @@ func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for r := range rounds {
-					get := secServe(t, env.router, secReq{Method: "GET", Path: path, Token: c.admin.Token})
+					get := env.serve(t, request{Method: "GET", Path: path, Token: c.admin.Token})
 					var read int
 					if _, err := fmt.Sscanf(get.Header.Get("ETag"), `"v%d"`, &read); err != nil {
 						t.Errorf("ETag %q: %v", get.Header.Get("ETag"), err)
 						return
 					}
 					a := answer{read: read, summary: fmt.Sprintf("editor %d round %d", e, r)}
-					res := secServe(t, env.router, secReq{Method: "PATCH", Path: path, Token: c.admin.Token,
+					res := env.serve(t, request{Method: "PATCH", Path: path, Token: c.admin.Token,
 						Body: map[string]any{"summary": a.summary}, Header: map[string]string{"If-Match": get.Header.Get("ETag")}})
 					a.code, a.etag = res.Code, res.Header.Get("ETag")
 					var body struct {
@@ -331,7 +338,7 @@ func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
 				t.Errorf("unexpected status %d", a.code)
 			}
 		}
-		final := env.do(secReq{Method: "GET", Path: path, Token: c.admin.Token})
+		final := env.do(request{Method: "GET", Path: path, Token: c.admin.Token})
 		if wins == 0 || final.Header.Get("ETag") != fmt.Sprintf(`"v%d"`, 1+wins) {
 			t.Errorf("%d saves won, final ETag %s: every 200 must be one revision", wins, final.Header.Get("ETag"))
 		}
@@ -340,17 +347,18 @@ func TestConcurrentEditorsEachSeeTheirOwnWrite(t *testing.T) {
 
 // Publish, unpublish, and both restores answer with their own state too.
 func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + c.otherDept
-		do := func(method, suffix, ifMatch string) *secResp {
-			r := secReq{Method: method, Path: path + suffix, Token: c.admin.Token}
+		do := func(method, suffix, ifMatch string) *response {
+			r := request{Method: method, Path: path + suffix, Token: c.admin.Token}
 			if ifMatch != "" {
 				r.Header = map[string]string{"If-Match": ifMatch}
 			}
 			return env.do(r)
 		}
-		expect := func(what string, res *secResp, etag, status string) {
+		expect := func(what string, res *response, etag, status string) {
 			t.Helper()
 			body := res.json()
 			data, _ := body["data"].(map[string]any)
@@ -360,7 +368,7 @@ func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
 		}
 		expect("publish", do("POST", "/publish", `"v1"`), `"v1"`, "published")
 		expect("unpublish", do("POST", "/unpublish", `"v1"`), `"v1"`, "draft")
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"two"}`, Header: map[string]string{"If-Match": `"v1"`}})
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Body: `{"summary":"two"}`, Header: map[string]string{"If-Match": `"v1"`}})
 		expect("save", res, `"v2"`, "draft")
 		res = do("POST", "/revisions/1/restore", `"v2"`)
 		expect("revision restore", res, `"v3"`, "draft")
@@ -370,7 +378,7 @@ func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
 		if res := do("DELETE", "", `"v3"`); res.Code != http.StatusNoContent {
 			t.Fatalf("trash: %s", res)
 		}
-		res = env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + c.otherDept + "/restore", Token: c.admin.Token})
+		res = env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + c.otherDept + "/restore", Token: c.admin.Token})
 		expect("trash restore", res, `"v3"`, "draft")
 	})
 }
@@ -378,20 +386,21 @@ func TestWorkflowWritesAnswerWithTheirOwnState(t *testing.T) {
 // learn_more_url and descriptions come back as stored: normalized and
 // balanced.
 func TestStoredLinksAndDescriptionsAreSafe(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
 			Body: map[string]any{"learn_more_url": `https://ok.example/"><script>alert(1)</script>`, "description_html": "<h2>unclosed <b>bold"}})
 		data, _ := res.json()["data"].(map[string]any)
 		if res.Code != http.StatusOK || data["learn_more_url"] != "https://ok.example/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E" ||
 			data["description_html"] != "<h2>unclosed <b>bold</b></h2>" {
 			t.Errorf("stored: %s", res)
 		}
-		before := secSnapshot(t, env.db)
-		res = env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
+		before := env.snapshot(t, "audit_events", "refresh_tokens")
+		res = env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
 			Body: map[string]any{"description_html": strings.Repeat("<blockquote>", 4000) + "deep"}})
-		secExpectProblem(t, "4,000 nested blockquotes", res, http.StatusBadRequest)
+		expectProblem(t, "4,000 nested blockquotes", res, http.StatusBadRequest)
 		if got := res.fields(); !slices.Equal(got, []string{"description_html"}) {
 			t.Errorf("fields %v", got)
 		}
@@ -403,24 +412,25 @@ func TestStoredLinksAndDescriptionsAreSafe(t *testing.T) {
 // document): entities are decoded, never re-encoded, and the HTML beside it
 // keeps them escaped.
 func TestDescriptionTextIsPlainTextAsDocumented(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
+		res := env.do(request{Method: "PATCH", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)},
 			Body: map[string]any{"description_html": "<p>Use &lt;b&gt; for bold &amp; more</p>"}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("save: %s", res)
 		}
-		res = env.do(secReq{Method: "POST", Path: path + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": res.Header.Get("ETag")}})
+		res = env.do(request{Method: "POST", Path: path + "/publish", Token: c.admin.Token, Header: map[string]string{"If-Match": res.Header.Get("ETag")}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("publish: %s", res)
 		}
-		public := env.do(secReq{Method: "GET", Path: "/api/v1/departments/ecce"})
+		public := env.do(request{Method: "GET", Path: "/api/v1/departments/ecce"})
 		data, _ := public.json()["data"].(map[string]any)
 		if data["description_text"] != "Use <b> for bold & more" || data["description_html"] != "<p>Use &lt;b&gt; for bold &amp; more</p>" {
 			t.Errorf("public department: %s", public.Body)
 		}
-		spec := env.do(secReq{Method: "GET", Path: "/api/openapi.json"})
+		spec := env.do(request{Method: "GET", Path: "/api/openapi.json"})
 		if !strings.Contains(string(spec.Body), "It is plain text, not HTML: entities are decoded") {
 			t.Error("the OpenAPI document does not say description_text is plain text")
 		}
@@ -430,12 +440,13 @@ func TestDescriptionTextIsPlainTextAsDocumented(t *testing.T) {
 // The trash is paged in the database: pages and totals follow the user's
 // scopes, and a page costs the same statements however many items exist.
 func TestTrashIsPagedInTheDatabase(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		trash := func(kind, id string) {
 			t.Helper()
 			path := "/api/v1/admin/" + kind + "/" + id
-			if res := env.do(secReq{Method: "DELETE", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}); res.Code != http.StatusNoContent {
+			if res := env.do(request{Method: "DELETE", Path: path, Token: c.admin.Token, Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}); res.Code != http.StatusNoContent {
 				t.Fatalf("trash %s: %s", path, res)
 			}
 		}
@@ -458,9 +469,9 @@ func TestTrashIsPagedInTheDatabase(t *testing.T) {
 		}
 		page := func(token, query string) ([]map[string]any, float64, int64) {
 			t.Helper()
-			env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token}) // warms the session cache
+			env.do(request{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token}) // warms the session cache
 			statements.Store(0)
-			res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token})
+			res := env.do(request{Method: "GET", Path: "/api/v1/admin/trash" + query, Token: token})
 			items, total := adminList(t, res)
 			return items, total, statements.Load()
 		}

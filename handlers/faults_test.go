@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -15,45 +14,32 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"bureau/handlers"
 	"bureau/models"
 	"bureau/models/dbtest"
 )
 
-// faultsServe sends one request; unlike secServe it expects 5xx answers.
-func faultsServe(env *secEnv, method, path, token string, body string, header map[string]string) *httptest.ResponseRecorder {
-	var rd io.Reader
+// faultsServe sends one request; unlike env.do it expects 5xx answers.
+func faultsServe(env *testEnv, method, path, token string, body string, header map[string]string) *response {
+	env.t.Helper()
+	r := request{Method: method, Path: path, Token: token, Header: header, ServerError: true}
 	if body != "" {
-		rd = strings.NewReader(body)
+		r.Body = body
 	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	env.router.ServeHTTP(rec, req)
-	return rec
+	return env.serve(env.t, r)
 }
 
 // faultsExpectUnavailable checks a 503 problem with Retry-After that says
 // nothing about the database's own error.
-func faultsExpectUnavailable(t *testing.T, what string, rec *httptest.ResponseRecorder) {
+func faultsExpectUnavailable(t *testing.T, what string, rec *response) {
 	t.Helper()
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-		t.Fatalf("%s: %d Retry-After %q %s, want 503 with Retry-After", what, rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header.Get("Retry-After") == "" {
+		t.Fatalf("%s: %d Retry-After %q %s, want 503 with Retry-After", what, rec.Code, rec.Header.Get("Retry-After"), rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+	if ct := rec.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("%s: Content-Type %q", what, ct)
 	}
-	body := strings.ToLower(rec.Body.String())
+	body := strings.ToLower(string(rec.Body))
 	for _, leak := range []string{"sql", "dial", "refused", "timeout", "deadline", "lock", "canceling", "postgres"} {
 		if strings.Contains(body, leak) {
 			t.Errorf("%s: the answer says %q: %s", what, leak, rec.Body)
@@ -64,14 +50,14 @@ func faultsExpectUnavailable(t *testing.T, what string, rec *httptest.ResponseRe
 // faultsFreeze holds the database still from another connection until
 // release: PostgreSQL with an exclusive lock on offices, SQLite with an
 // open write transaction.
-func faultsFreeze(t *testing.T, target dbtest.Target) (release func()) {
+func faultsFreeze(t *testing.T, env *testEnv) (release func()) {
 	t.Helper()
-	other := dbtest.Open(t, target.URL)
+	other := dbtest.Open(t, env.url)
 	tx := other.Begin() // BEGIN IMMEDIATE on SQLite: the write lock is taken now
 	if tx.Error != nil {
 		t.Fatal(tx.Error)
 	}
-	if target.Name == "postgres" {
+	if env.engine == "postgres" {
 		if err := tx.Exec("LOCK TABLE offices IN ACCESS EXCLUSIVE MODE").Error; err != nil {
 			t.Fatal(err)
 		}
@@ -84,55 +70,40 @@ func faultsFreeze(t *testing.T, target dbtest.Target) (release func()) {
 // nothing, and succeeds once the database moves again.
 func TestWritesAnswer503WhenTheDatabaseIsFrozen(t *testing.T) {
 	const deadline = 400 * time.Millisecond
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			dbtest.Migrated(t, target.URL)
-			// As serve opens it: statements bounded by the request deadline.
-			db, err := models.OpenWith(context.Background(), target.URL, nil, models.OpenOptions{StatementTimeout: deadline})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = models.Close(db) })
-			env := secNewEnv(t, db, secConfig{quiet: true, opts: func(o *handlers.Options) { o.DBTimeout = deadline }})
-			admin := env.user("admin@example.org", "admin *")
-			path := "/api/v1/admin/offices/" + env.occs
-			etag := env.etag(admin.Token, path)
-			patch := func() *httptest.ResponseRecorder {
-				return faultsServe(env, http.MethodPatch, path, admin.Token, `{"summary":"Written while frozen"}`, map[string]string{"If-Match": etag})
-			}
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		admin := env.user("admin@example.org", "admin *")
+		path := "/api/v1/admin/offices/" + env.occs
+		etag := env.etag(admin.Token, path)
+		patch := func() *response {
+			return faultsServe(env, http.MethodPatch, path, admin.Token, `{"summary":"Written while frozen"}`, map[string]string{"If-Match": etag})
+		}
 
-			release := faultsFreeze(t, target)
-			start := time.Now()
-			rec := patch()
-			elapsed := time.Since(start)
-			release()
-			faultsExpectUnavailable(t, "PATCH on a frozen database", rec)
-			if elapsed > deadline+time.Second {
-				t.Errorf("the 503 came after %s; the deadline is %s", elapsed, deadline)
-			}
-			if got := env.etag(admin.Token, path); got != etag {
-				t.Errorf("the refused PATCH changed the document: ETag %s, was %s", got, etag)
-			}
-			if rec := patch(); rec.Code != http.StatusOK {
-				t.Fatalf("PATCH once the database moves again: %d %s", rec.Code, rec.Body)
-			}
-		})
-	}
+		release := faultsFreeze(t, env)
+		start := time.Now()
+		rec := patch()
+		elapsed := time.Since(start)
+		release()
+		faultsExpectUnavailable(t, "PATCH on a frozen database", rec)
+		if elapsed > deadline+time.Second {
+			t.Errorf("the 503 came after %s; the deadline is %s", elapsed, deadline)
+		}
+		if got := env.etag(admin.Token, path); got != etag {
+			t.Errorf("the refused PATCH changed the document: ETag %s, was %s", got, etag)
+		}
+		if rec := patch(); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH once the database moves again: %s", rec)
+		}
+	}, withQuietLog(), withOptions(func(o *handlers.Options) { o.DBTimeout = deadline }),
+		// As serve opens it: statements bounded by the request deadline.
+		withOpenOptions(models.OpenOptions{StatementTimeout: deadline}))
 }
 
-// faultsPostgresURL is a fresh PostgreSQL schema's URL; without PostgreSQL
-// the test is skipped, for the reason given.
-func faultsPostgresURL(t *testing.T, whyNotSQLite string) string {
+// faultsNeedPostgres skips the test without PostgreSQL, for the reason given.
+func faultsNeedPostgres(t *testing.T, whyNotSQLite string) {
 	t.Helper()
 	if os.Getenv("BUREAU_TEST_POSTGRES_URL") == "" {
 		t.Skip("needs PostgreSQL (BUREAU_TEST_POSTGRES_URL): " + whyNotSQLite)
 	}
-	for _, target := range dbtest.Targets(t) {
-		if target.Name == "postgres" {
-			return target.URL
-		}
-	}
-	panic("unreachable: Targets includes PostgreSQL when its URL is set")
 }
 
 // faultsProxy forwards TCP connections to PostgreSQL until cut, which
@@ -209,14 +180,23 @@ func (p *faultsProxy) restore() {
 // database, public reads keep answering from memory, and everything works
 // again when the database returns.
 func TestAdminAnswers503DuringADatabaseOutage(t *testing.T) {
-	pgURL := faultsPostgresURL(t, "SQLite is a file, frozen but never unreachable")
-	u, err := url.Parse(pgURL)
+	t.Parallel()
+	faultsNeedPostgres(t, "SQLite is a file, frozen but never unreachable")
+	base, err := url.Parse(os.Getenv("BUREAU_TEST_POSTGRES_URL"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newFaultsProxy(t, u.Host)
-	u.Host = proxy.addr
-	env := secNewEnv(t, dbtest.Migrated(t, u.String()), secConfig{quiet: true, opts: func(o *handlers.Options) { o.DBTimeout = 2 * time.Second }})
+	proxy := newFaultsProxy(t, base.Host)
+	env := newEnv(t, onEngine("postgres"), withQuietLog(),
+		withOptions(func(o *handlers.Options) { o.DBTimeout = 2 * time.Second }),
+		connectingVia(func(dbURL string) string {
+			u, err := url.Parse(dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Host = proxy.addr
+			return u.String()
+		}))
 	admin := env.user("admin@example.org", "admin *")
 	path := "/api/v1/admin/offices/" + env.occs
 	etag := env.etag(admin.Token, path)
@@ -228,7 +208,7 @@ func TestAdminAnswers503DuringADatabaseOutage(t *testing.T) {
 	var ready struct {
 		Checks map[string]string `json:"checks"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &ready); err != nil || rec.Code != http.StatusServiceUnavailable || ready.Checks["database"] != "unreachable" {
+	if err := json.Unmarshal(rec.Body, &ready); err != nil || rec.Code != http.StatusServiceUnavailable || ready.Checks["database"] != "unreachable" {
 		t.Errorf("/readyz during the outage: %d %s", rec.Code, rec.Body)
 	}
 	if rec := faultsServe(env, http.MethodGet, "/api/v1/offices/occs", "", "", nil); rec.Code != http.StatusOK {
@@ -245,26 +225,26 @@ func TestAdminAnswers503DuringADatabaseOutage(t *testing.T) {
 // /readyz is 503 naming the shutdown, and every answer (still served) asks
 // the client to close its connection.
 func TestDrainingTurnsNotReadyAndClosesConnections(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		env := secNewEnv(t, db, secConfig{quiet: true})
-		if rec := faultsServe(env, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK || rec.Header().Get("Connection") == "close" {
-			t.Fatalf("/readyz before shutdown: %d Connection %q", rec.Code, rec.Header().Get("Connection"))
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		if rec := faultsServe(env, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK || rec.Header.Get("Connection") == "close" {
+			t.Fatalf("/readyz before shutdown: %d Connection %q", rec.Code, rec.Header.Get("Connection"))
 		}
 		env.srv.StartDraining()
 		rec := faultsServe(env, http.MethodGet, "/readyz", "", "", nil)
-		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"shutdown":"draining"`) {
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(string(rec.Body), `"shutdown":"draining"`) {
 			t.Errorf("/readyz while draining: %d %s", rec.Code, rec.Body)
 		}
 		for _, path := range []string{"/readyz", "/api/v1/offices/occs", "/healthz"} {
 			rec := faultsServe(env, http.MethodGet, path, "", "", nil)
-			if rec.Header().Get("Connection") != "close" {
-				t.Errorf("GET %s while draining: Connection %q", path, rec.Header().Get("Connection"))
+			if rec.Header.Get("Connection") != "close" {
+				t.Errorf("GET %s while draining: Connection %q", path, rec.Header.Get("Connection"))
 			}
 			if path != "/readyz" && rec.Code != http.StatusOK {
 				t.Errorf("GET %s while draining: %d, want it still served", path, rec.Code)
 			}
 		}
-	})
+	}, withQuietLog())
 }
 
 // TestListenerReconnectsAndCatchesUp: when the event listener's connection
@@ -272,21 +252,24 @@ func TestDrainingTurnsNotReadyAndClosesConnections(t *testing.T) {
 // seconds, and a publication made while it was away is served, though its
 // notification was lost.
 func TestListenerReconnectsAndCatchesUp(t *testing.T) {
-	pgURL := faultsPostgresURL(t, "SQLite's events table has no connection to lose")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// Its own application_name tells this test's listener from those of
-	// tests running beside it on the same server.
-	u, _ := url.Parse(pgURL)
-	q := u.Query()
-	appName := "bureau-test-" + q.Get("search_path")
-	q.Set("application_name", appName)
-	u.RawQuery = q.Encode()
-	db := dbtest.Migrated(t, u.String())
-	env := secNewEnv(t, db, secConfig{quiet: true})
-	connected := make(chan bool)
-	go models.Listen(ctx, db, u.String(), nil, func(p string) { env.srv.HandleEvent(ctx, p) }, connected)
-	go env.srv.FollowListener(ctx, connected)
+	t.Parallel()
+	faultsNeedPostgres(t, "SQLite's events table has no connection to lose")
+	ctx := context.Background()
+	// Its own application_name (the copy's database name) tells this
+	// test's listener from those of tests running beside it on the server.
+	var appName string
+	env := newEnv(t, onEngine("postgres"), withQuietLog(), withEventListener(),
+		connectingVia(func(dbURL string) string {
+			u, err := url.Parse(dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			appName = "bureau-test-" + strings.TrimPrefix(u.Path, "/")
+			q.Set("application_name", appName)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}))
 	readyz := func() int { return faultsServe(env, http.MethodGet, "/readyz", "", "", nil).Code }
 	eventually(t, "ready once listening", func() bool { return readyz() == http.StatusOK })
 
@@ -294,7 +277,7 @@ func TestListenerReconnectsAndCatchesUp(t *testing.T) {
 	// the notification is lost and only the reload after reconnecting can
 	// bring the office. Should the listener come back before the
 	// publication is committed (a very slow machine), try again.
-	writer := dbtest.Open(t, pgURL)
+	writer := dbtest.Open(t, env.url)
 	slug := ""
 	for attempt := 1; attempt <= 3 && slug == ""; attempt++ {
 		office, err := models.CreateOffice(ctx, writer, models.System, models.OfficeContent{CommonContent: models.CommonContent{Slug: fmt.Sprintf("while-away-%d", attempt), Name: "While Away"}}, "")

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"bureau/models"
-	"bureau/models/dbtest"
 )
 
 // FuzzLoginBody sends arbitrary bodies to the sign-in endpoint: it must
@@ -25,8 +23,7 @@ func FuzzLoginBody(f *testing.F) {
 	// One SQLite database per fuzz process: the target is the parsing and
 	// checking of the body, which is the same on both databases (the
 	// PostgreSQL-specific inputs are in TestAuthLoginOddInput).
-	db := dbtest.Migrated(f, "sqlite:"+filepath.Join(f.TempDir(), "fuzz.db"))
-	env := secNewEnv(f, db, secConfig{quiet: true})
+	env := newEnv(f, withQuietLog(), withoutContractCheck())
 	u := env.user("fuzz@example.org", "viewer *")
 
 	creds, _ := json.Marshal(map[string]string{"email": u.Email, "password": u.Password})
@@ -50,12 +47,12 @@ func FuzzLoginBody(f *testing.F) {
 	var n atomic.Uint32
 	f.Fuzz(func(t *testing.T, body []byte) {
 		i := n.Add(1)
-		res := secServe(t, env.router, secReq{
+		res := env.serve(t, request{
 			Method: "POST", Path: "/api/v1/auth/login", Body: append([]byte{}, body...),
 			Remote: fmt.Sprintf("10.%d.%d.%d:1234", byte(i>>16), byte(i>>8), byte(i)),
 		})
 		if res.Code >= 500 {
-			return // reported by secServe
+			return // reported by env.serve
 		}
 		if res.Code == http.StatusOK {
 			var got struct {

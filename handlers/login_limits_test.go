@@ -1,26 +1,22 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"bureau/auth"
 	"bureau/handlers"
-	"bureau/models/dbtest"
 )
 
 // Sign-in limits (handlers/login_guard.go) and the bounded hashing queue.
 
 // loginFrom is a login request from a given client address.
-func loginFrom(addr, email, password string) secReq {
+func loginFrom(addr, email, password string) request {
 	r := secLoginReq(email, password)
 	r.Remote = addr + ":40000"
 	return r
@@ -28,7 +24,7 @@ func loginFrom(addr, email, password string) secReq {
 
 // attack fails on email from n addresses of 198.51.100.0/24, each times
 // times, and checks every attempt was a plain 401.
-func attack(t *testing.T, env *secEnv, email string, first, n, times int) {
+func attack(t *testing.T, env *testEnv, email string, first, n, times int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
 		for j := range times {
@@ -43,7 +39,7 @@ func attack(t *testing.T, env *secEnv, email string, first, n, times int) {
 // home is the address an owner signed in from before an attack.
 const home = "203.0.113.10"
 
-func signInFromHome(t *testing.T, env *secEnv, u *secUser) {
+func signInFromHome(t *testing.T, env *testEnv, u *envUser) {
 	t.Helper()
 	if res := env.do(loginFrom(home, u.Email, u.Password)); res.Code != http.StatusOK {
 		t.Fatalf("first sign-in from home: %s", res)
@@ -54,7 +50,8 @@ func signInFromHome(t *testing.T, env *secEnv, u *secUser) {
 // its owner included. Now they only ration addresses that are new to the
 // account: the owner gets in from a known address, and from a new one too.
 func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("owner@example.org", "viewer *")
 		signInFromHome(t, env, u)
 		attack(t, env, u.Email, 1, 2, 4) // 8 failures from 2 addresses,
@@ -68,25 +65,26 @@ func TestLoginStrangersCannotLockOutTheOwner(t *testing.T) {
 		}
 		// The attackers' addresses, which failed on it, may try no more,
 		// although each is below the ordinary limit of 5.
-		secExpectProblem(t, "attacker again", env.do(loginFrom("198.51.100.3", u.Email, "guess again")), http.StatusTooManyRequests)
+		expectProblem(t, "attacker again", env.do(loginFrom("198.51.100.3", u.Email, "guess again")), http.StatusTooManyRequests)
 		// A new address gets one try while the account is under attack.
 		if res := env.do(loginFrom("198.51.100.77", u.Email, "one guess")); res.Code != http.StatusUnauthorized {
 			t.Errorf("a new address's first guess: %s", res)
 		}
-		secExpectProblem(t, "a new address's second guess", env.do(loginFrom("198.51.100.77", u.Email, "two guesses")), http.StatusTooManyRequests)
+		expectProblem(t, "a new address's second guess", env.do(loginFrom("198.51.100.77", u.Email, "two guesses")), http.StatusTooManyRequests)
 	})
 }
 
 // While an account is under attack, new addresses share a budget: a botnet
 // gets a bounded number of guesses. The owner's known address is exempt.
 func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("budget@example.org", "viewer *")
 		signInFromHome(t, env, u)
 		attack(t, env, u.Email, 1, 2, 5) // 10 failures: under attack
 		attack(t, env, u.Email, 10, 20, 1)
 		res := env.do(loginFrom("198.51.100.200", u.Email, u.Password))
-		secExpectProblem(t, "past the budget, even with the password", res, http.StatusTooManyRequests)
+		expectProblem(t, "past the budget, even with the password", res, http.StatusTooManyRequests)
 		if res.Header.Get("Retry-After") == "" {
 			t.Error("no Retry-After")
 		}
@@ -100,35 +98,33 @@ func TestLoginNewAddressBudgetUnderAttack(t *testing.T) {
 // connection pool on one database, count together (on PostgreSQL, as
 // deployed behind a load balancer; on SQLite, two handles on one file).
 func TestLoginLimitsSharedByInstances(t *testing.T) {
-	for _, target := range dbtest.Targets(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			first := secNewEnv(t, dbtest.Migrated(t, target.URL), secConfig{}).router
-			second := secNewEnv(t, dbtest.Open(t, target.URL), secConfig{}).router
-			for i := range 30 {
-				h := first
-				if i%2 == 1 {
-					h = second
-				}
-				res := secServe(t, h, secLoginReq(fmt.Sprintf("sprayed-%d@example.org", i), "wrong password"))
-				if res.Code != http.StatusUnauthorized {
-					t.Fatalf("attempt %d: %s", i+1, res)
-				}
+	t.Parallel()
+	eachDB(t, func(t *testing.T, first *testEnv) {
+		second := newEnv(t, sharingDatabase(first))
+		for i := range 30 {
+			env := first
+			if i%2 == 1 {
+				env = second
 			}
-			for name, h := range map[string]http.Handler{"first": first, "second": second} {
-				res := secServe(t, h, secLoginReq("sprayed-99@example.org", "wrong password"))
-				secExpectProblem(t, "31st attempt on the "+name+" instance", res, http.StatusTooManyRequests)
+			res := env.do(secLoginReq(fmt.Sprintf("sprayed-%d@example.org", i), "wrong password"))
+			if res.Code != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %s", i+1, res)
 			}
-		})
-	}
+		}
+		for name, env := range map[string]*testEnv{"first": first, "second": second} {
+			res := env.do(secLoginReq("sprayed-99@example.org", "wrong password"))
+			expectProblem(t, "31st attempt on the "+name+" instance", res, http.StatusTooManyRequests)
+		}
+	})
 }
 
 // Behind a trusted proxy (as in docker-compose.yml) each visitor is limited
 // by its own address, taken from X-Forwarded-For.
 func TestLoginLimitsPerClientBehindTrustedProxy(t *testing.T) {
-	cfg := secConfig{opts: func(o *handlers.Options) { o.TrustedProxies = []string{secPeer} }}
-	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("proxied@example.org", "viewer *")
-		via := func(client, password string) *secResp {
+		via := func(client, password string) *response {
 			r := secLoginReq(u.Email, password)
 			r.Header = map[string]string{"X-Forwarded-For": client}
 			return env.do(r)
@@ -138,16 +134,17 @@ func TestLoginLimitsPerClientBehindTrustedProxy(t *testing.T) {
 				t.Fatalf("guess %d: %s", i, res)
 			}
 		}
-		secExpectProblem(t, "the guessing visitor", via("198.51.100.5", u.Password), http.StatusTooManyRequests)
+		expectProblem(t, "the guessing visitor", via("198.51.100.5", u.Password), http.StatusTooManyRequests)
 		if res := via("198.51.100.6", u.Password); res.Code != http.StatusOK {
 			t.Errorf("another visitor through the same proxy: %s", res)
 		}
-	})
+	}, withOptions(func(o *handlers.Options) { o.TrustedProxies = []string{envPeer} }))
 }
 
 // An IPv6 client is one /64: rotating the low bits buys no new budget.
 func TestLoginLimitsIPv6Prefix(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("six@example.org")
 		for i := range 5 {
 			r := secLoginReq(u.Email, "wrong password")
@@ -158,31 +155,30 @@ func TestLoginLimitsIPv6Prefix(t *testing.T) {
 		}
 		r := secLoginReq(u.Email, u.Password)
 		r.Remote = "[2001:db8:1:2:ffff::1]:443"
-		secExpectProblem(t, "same /64", env.do(r), http.StatusTooManyRequests)
+		expectProblem(t, "same /64", env.do(r), http.StatusTooManyRequests)
 	})
 }
 
 // Past the hashing slots and the short queue, a sign-in is answered 503
 // with Retry-After at once instead of queueing without bound.
 func TestLoginHashQueueIsBounded(t *testing.T) {
-	gate := auth.NewHashGate(1, 1, time.Minute)
-	cfg := secConfig{deps: func(d *handlers.Deps) { d.HashGate = gate }}
-	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, engine string) {
+		gate := auth.NewHashGate(1, 1, time.Minute)
+		env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }))
 		u := env.user("queued@example.org")
 		release, err := gate.Hold(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer release()
-		send := func() *httptest.ResponseRecorder {
-			body, _ := json.Marshal(map[string]string{"email": u.Email, "password": u.Password})
-			req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			rec := httptest.NewRecorder()
-			env.router.ServeHTTP(rec, req)
-			return rec
+		// A 503 is what this test provokes.
+		send := func() *response {
+			r := secLoginReq(u.Email, u.Password)
+			r.ServerError = true
+			return env.serve(t, r)
 		}
-		queued := make(chan *httptest.ResponseRecorder, 1)
+		queued := make(chan *response, 1)
 		go func() { queued <- send() }()
 		deadline := time.Now().Add(5 * time.Second)
 		for gate.Waiting() != 1 {
@@ -192,13 +188,13 @@ func TestLoginHashQueueIsBounded(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		refused := send()
-		if refused.Code != http.StatusServiceUnavailable || refused.Header().Get("Retry-After") != "1" ||
-			!strings.HasPrefix(refused.Header().Get("Content-Type"), "application/problem+json") {
-			t.Errorf("past the queue: %d %v %s", refused.Code, refused.Header(), refused.Body)
+		if refused.Code != http.StatusServiceUnavailable || refused.Header.Get("Retry-After") != "1" ||
+			!strings.HasPrefix(refused.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("past the queue: %d %v %s", refused.Code, refused.Header, refused.Body)
 		}
 		release()
 		if res := <-queued; res.Code != http.StatusOK {
-			t.Errorf("queued sign-in: %d %s", res.Code, res.Body)
+			t.Errorf("queued sign-in: %s", res)
 		}
 		// The refused attempt was given back: the address and account
 		// limits did not count it.
@@ -217,21 +213,16 @@ func TestLoginHashQueueIsBounded(t *testing.T) {
 // creating accounts or setting passwords cannot queue hashing without
 // bound either.
 func TestAdminPasswordHashingUsesTheBoundedQueue(t *testing.T) {
-	gate := auth.NewHashGate(1, 0, time.Minute)
-	cfg := secConfig{deps: func(d *handlers.Deps) { d.HashGate = gate }}
-	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, engine string) {
+		gate := auth.NewHashGate(1, 0, time.Minute)
+		env := newEnv(t, onEngine(engine), withDeps(func(d *handlers.Deps) { d.HashGate = gate }))
 		admin := env.user("root@example.org", "admin *")
-		// Sent straight to the router: env.do reports every 5xx as a failure.
-		send := func(method, path string, body map[string]string) *httptest.ResponseRecorder {
-			b, _ := json.Marshal(body)
-			req := httptest.NewRequest(method, path, bytes.NewReader(b))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+admin.Token)
-			rec := httptest.NewRecorder()
-			env.router.ServeHTTP(rec, req)
-			return rec
+		// A 503 is what this test provokes.
+		send := func(method, path string, body map[string]string) *response {
+			return env.serve(t, request{Method: method, Path: path, As: admin, Body: body, ServerError: true})
 		}
-		create := func() *httptest.ResponseRecorder {
+		create := func() *response {
 			return send(http.MethodPost, "/api/v1/admin/users",
 				map[string]string{"email": "new@example.org", "display_name": "New", "password": "a long enough new password 42"})
 		}
@@ -240,15 +231,15 @@ func TestAdminPasswordHashingUsesTheBoundedQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer release()
-		before := secSnapshot(t, env.db)
-		if res := create(); res.Code != http.StatusServiceUnavailable || res.Header().Get("Retry-After") == "" {
-			t.Errorf("create while hashing is full: %d %s", res.Code, res.Body)
+		before := env.snapshot(t, "audit_events", "refresh_tokens")
+		if res := create(); res.Code != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Errorf("create while hashing is full: %s", res)
 		}
 		reset := send(http.MethodPatch, "/api/v1/admin/users/"+admin.ID, map[string]string{"password": "another long enough password 43"})
 		if reset.Code != http.StatusServiceUnavailable {
-			t.Errorf("password reset while hashing is full: %d %s", reset.Code, reset.Body)
+			t.Errorf("password reset while hashing is full: %s", reset)
 		}
-		if after := secSnapshot(t, env.db); !maps.Equal(before, after) {
+		if after := env.snapshot(t, "audit_events", "refresh_tokens"); !maps.Equal(before, after) {
 			t.Error("a refused request changed the database")
 		}
 		release()
@@ -260,7 +251,7 @@ func TestAdminPasswordHashingUsesTheBoundedQueue(t *testing.T) {
 			res = create()
 		}
 		if res.Code != http.StatusCreated {
-			t.Errorf("create once the slot is free: %d %s", res.Code, res.Body)
+			t.Errorf("create once the slot is free: %s", res)
 		}
 	})
 }

@@ -87,8 +87,9 @@ func contract(t testing.TB) *apiContract {
 }
 
 // checkContract validates one exchange against the document. req is a fresh
-// copy of the request sent (its body unread).
-func checkContract(t testing.TB, req *http.Request, res *response) {
+// copy of the request sent (its body unread); checkRequest false leaves the
+// request unchecked, for one that breaks the document on purpose.
+func checkContract(t testing.TB, req *http.Request, res *response, checkRequest bool) {
 	t.Helper()
 	if req.Method == http.MethodOptions || isNotAPIRoute(req.URL.Path) {
 		return // CORS preflights and the web admin's pages are not API operations
@@ -97,14 +98,15 @@ func checkContract(t testing.TB, req *http.Request, res *response) {
 	where := req.Method + " " + req.URL.RequestURI()
 	v := c.full
 	body := res.Body
-	if req.Method == http.MethodHead {
+	head := req.Method == http.MethodHead
+	if head {
 		// A HEAD is its GET without the body.
 		req.Method = http.MethodGet
 		v = c.bodiless
 	}
-	switch res.Header.Get("Content-Encoding") {
-	case "":
-	case "gzip":
+	switch encoding := res.Header.Get("Content-Encoding"); {
+	case head || encoding == "":
+	case encoding == "gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err == nil {
 			body, err = io.ReadAll(zr)
@@ -124,7 +126,7 @@ func checkContract(t testing.TB, req *http.Request, res *response) {
 		}
 		return
 	}
-	if res.Code < 400 {
+	if res.Code < 400 && checkRequest {
 		// The server accepted the request, so the document must allow it;
 		// requests provoking a 4xx may break the contract on purpose.
 		reqCopy := req.Clone(req.Context())
@@ -182,7 +184,11 @@ func pathFits(template, path string) bool {
 		return false
 	}
 	for i := range want {
-		if !strings.HasPrefix(want[i], "{") && want[i] != got[i] {
+		if strings.HasPrefix(want[i], "{") {
+			if got[i] == "" { // a parameter is never empty: "/offices/" is no office
+				return false
+			}
+		} else if want[i] != got[i] {
 			return false
 		}
 	}
@@ -726,45 +732,6 @@ func TestOpenAPIDocsPageIsSelfContained(t *testing.T) {
 	}
 }
 
-// oaLoadSpec, oaSpec.check and oaExchange keep the older setup_test.go
-// working, over the same validator, until it moves to newEnv; then delete
-// them.
-type oaSpec struct{}
-
-type oaExchange struct {
-	method, target string
-	header         http.Header
-	body           string
-	status         int
-}
-
-func oaLoadSpec(t *testing.T, _ http.Handler) *oaSpec {
-	t.Helper()
-	contract(t)
-	return &oaSpec{}
-}
-
-func (*oaSpec) check(t *testing.T, h http.Handler, x oaExchange) *httptest.ResponseRecorder {
-	t.Helper()
-	build := func() *http.Request {
-		req := httptest.NewRequest(x.method, x.target, strings.NewReader(x.body))
-		if x.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		for k, vs := range x.header {
-			req.Header[k] = vs
-		}
-		return req
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, build())
-	if w.Code != x.status {
-		t.Errorf("%s %s: status %d, want %d: %s", x.method, x.target, w.Code, x.status, w.Body.String())
-	}
-	checkContract(t, build(), &response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()})
-	return w
-}
-
 // recordingTB records the failures a check reports, for testing the check.
 type recordingTB struct {
 	testing.TB
@@ -795,7 +762,7 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 		{"an accepted request the document forbids", "GET", "/api/v1/offices?limit=1000", response{Code: 200, Header: jsonHeader, Body: []byte(`{"data":[],"meta":{"total":0,"limit":1000,"offset":0}}`)}, false},
 	} {
 		rec := &recordingTB{TB: t}
-		checkContract(rec, httptest.NewRequest(tc.method, tc.target, nil), &tc.res)
+		checkContract(rec, httptest.NewRequest(tc.method, tc.target, nil), &tc.res, true)
 		if got := len(rec.failures) == 0; got != tc.ok {
 			t.Errorf("%s: passed %v, want %v (%v)", tc.name, got, tc.ok, rec.failures)
 		}

@@ -24,37 +24,6 @@ import (
 
 const pubCacheControl = "public, max-age=60, stale-while-revalidate=300"
 
-// pubEnv is one seeded database with the server over it.
-type pubEnv struct {
-	db     *gorm.DB
-	cat    *catalog.Catalog
-	router http.Handler
-}
-
-func pubNewEnv(t *testing.T, db *gorm.DB) *pubEnv {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := models.SeedDemo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	cat := catalog.New(db, nil)
-	if err := cat.LoadAll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := handlers.NewServer(handlers.Deps{DB: db, Catalog: cat, Options: handlers.DefaultOptions()})
-	return &pubEnv{db: db, cat: cat, router: srv.Router()}
-}
-
-func (e *pubEnv) do(method, target string, headers map[string]string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, nil)
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	e.router.ServeHTTP(rec, req)
-	return rec
-}
-
 type pubProblem struct {
 	Type   string `json:"type"`
 	Title  string `json:"title"`
@@ -80,12 +49,12 @@ type pubScenario struct {
 	noHeader    []string
 	emptyBody   bool
 	fields      []string // problem errors[].field, in order
-	check       func(t *testing.T, rec *httptest.ResponseRecorder)
+	check       func(t *testing.T, rec *response)
 }
 
-func (s pubScenario) run(t *testing.T, e *pubEnv) {
+func (s pubScenario) run(t *testing.T, env *testEnv) {
 	t.Helper()
-	occs, _ := e.cat.Office("occs")
+	occs, _ := env.catalog.Office("occs")
 	expand := strings.NewReplacer("$ETAG", occs.ETag, "$LASTMOD", occs.LastModHTTP).Replace
 	headers := map[string]string{}
 	for k, v := range s.headers {
@@ -95,8 +64,8 @@ func (s pubScenario) run(t *testing.T, e *pubEnv) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	rec := e.do(method, s.url, headers)
-	body := rec.Body.String()
+	rec := env.serve(t, request{Method: method, Path: s.url, Header: headers})
+	body := string(rec.Body)
 	if rec.Code != s.status {
 		t.Fatalf("%s %s: status %d, want %d\n%s", method, s.url, rec.Code, s.status, body)
 	}
@@ -111,12 +80,12 @@ func (s pubScenario) run(t *testing.T, e *pubEnv) {
 		}
 	}
 	for k, v := range s.header {
-		if got := rec.Header().Get(k); got != expand(v) {
+		if got := rec.Header.Get(k); got != expand(v) {
 			t.Errorf("header %s = %q, want %q", k, got, expand(v))
 		}
 	}
 	for _, k := range s.noHeader {
-		if got, ok := rec.Header()[http.CanonicalHeaderKey(k)]; ok {
+		if got, ok := rec.Header[http.CanonicalHeaderKey(k)]; ok {
 			t.Errorf("unexpected header %s: %q", k, got)
 		}
 	}
@@ -134,17 +103,17 @@ func (s pubScenario) run(t *testing.T, e *pubEnv) {
 }
 
 // pubCheckProblem asserts an RFC 9457 answer and the fields it names.
-func pubCheckProblem(t *testing.T, rec *httptest.ResponseRecorder, fields []string) pubProblem {
+func pubCheckProblem(t *testing.T, rec *response, fields []string) pubProblem {
 	t.Helper()
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+	if ct := rec.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type %q, want application/problem+json", ct)
 	}
-	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+	if cc := rec.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("error Cache-Control %q, want no-store", cc)
 	}
 	var p pubProblem
-	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
-		t.Fatalf("problem body %q: %v", rec.Body.String(), err)
+	if err := json.Unmarshal(rec.Body, &p); err != nil {
+		t.Fatalf("problem body %q: %v", string(rec.Body), err)
 	}
 	if !strings.HasPrefix(p.Type, "urn:bureau:problem:") || p.Title != http.StatusText(rec.Code) || p.Status != rec.Code || p.Detail == "" {
 		t.Errorf("problem %+v for status %d", p, rec.Code)
@@ -176,18 +145,18 @@ type pubList struct {
 	} `json:"meta"`
 }
 
-func pubDecodeList(t *testing.T, rec *httptest.ResponseRecorder) pubList {
+func pubDecodeList(t *testing.T, rec *response) pubList {
 	t.Helper()
 	var l pubList
-	if err := json.Unmarshal(rec.Body.Bytes(), &l); err != nil {
-		t.Fatalf("list body %q: %v", rec.Body.String(), err)
+	if err := json.Unmarshal(rec.Body, &l); err != nil {
+		t.Fatalf("list body %q: %v", string(rec.Body), err)
 	}
 	return l
 }
 
 // pubWantList checks a list answer's slugs and meta.
-func pubWantList(slugs []string, total, limit, offset int) func(*testing.T, *httptest.ResponseRecorder) {
-	return func(t *testing.T, rec *httptest.ResponseRecorder) {
+func pubWantList(slugs []string, total, limit, offset int) func(*testing.T, *response) {
+	return func(t *testing.T, rec *response) {
 		t.Helper()
 		l := pubDecodeList(t, rec)
 		var got []string
@@ -236,7 +205,7 @@ func TestPublicAPI(t *testing.T) {
 			name: "office with departments in order", url: "/api/v1/offices/occs",
 			status: 200, header: pubWith(pubOK, "ETag", "$ETAG", "Last-Modified", "$LASTMOD"),
 			contains: []string{`"name":"College and Career Success"`, `"acronym":"OCCS"`, `"description_text":"The Office of College and Career Success`, `"e164":"+17735533543"`},
-			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
+			check: func(t *testing.T, rec *response) {
 				var body struct {
 					Data struct {
 						Departments []struct {
@@ -245,7 +214,7 @@ func TestPublicAPI(t *testing.T) {
 						} `json:"departments"`
 					} `json:"data"`
 				}
-				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				if err := json.Unmarshal(rec.Body, &body); err != nil {
 					t.Fatal(err)
 				}
 				var got []string
@@ -258,8 +227,8 @@ func TestPublicAPI(t *testing.T) {
 				if !slices.Equal(got, pubDemoOrder) {
 					t.Errorf("departments %v, want %v", got, pubDemoOrder)
 				}
-				if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(rec.Body.Len()) {
-					t.Errorf("Content-Length %s for %d bytes", cl, rec.Body.Len())
+				if cl := rec.Header.Get("Content-Length"); cl != strconv.Itoa(len(rec.Body)) {
+					t.Errorf("Content-Length %s for %d bytes", cl, len(rec.Body))
 				}
 			},
 		},
@@ -373,8 +342,8 @@ func TestPublicAPI(t *testing.T) {
 		{
 			name: "ETag on a list page", url: "/api/v1/departments?limit=3", headers: map[string]string{"If-None-Match": "$ETAG"},
 			status: 200, // the office's ETag is not the list's
-			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
-				if etag := rec.Header().Get("ETag"); etag == "" || !strings.HasPrefix(etag, `"`) {
+			check: func(t *testing.T, rec *response) {
+				if etag := rec.Header.Get("ETag"); etag == "" || !strings.HasPrefix(etag, `"`) {
 					t.Errorf("list ETag %q", etag)
 				}
 			},
@@ -382,8 +351,8 @@ func TestPublicAPI(t *testing.T) {
 		{
 			name: "HEAD", method: http.MethodHead, url: "/api/v1/offices/occs",
 			status: 200, emptyBody: true, header: pubWith(pubOK, "ETag", "$ETAG"),
-			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
-				if n, _ := strconv.Atoi(rec.Header().Get("Content-Length")); n < 1000 {
+			check: func(t *testing.T, rec *response) {
+				if n, _ := strconv.Atoi(rec.Header.Get("Content-Length")); n < 1000 {
 					t.Errorf("HEAD Content-Length %d, want the GET body's length", n)
 				}
 			},
@@ -416,8 +385,8 @@ func TestPublicAPI(t *testing.T) {
 		{
 			name: "POST to a public route", method: http.MethodPost, url: "/api/v1/offices",
 			status: 405, contains: []string{"urn:bureau:problem:method-not-allowed"},
-			check: func(t *testing.T, rec *httptest.ResponseRecorder) {
-				if allow := rec.Header().Get("Allow"); !strings.Contains(allow, "GET") {
+			check: func(t *testing.T, rec *response) {
+				if allow := rec.Header.Get("Allow"); !strings.Contains(allow, "GET") {
 					t.Errorf("Allow = %q, want it to list GET", allow)
 				}
 			},
@@ -438,36 +407,35 @@ func TestPublicAPI(t *testing.T) {
 		{name: "overlong request id is replaced", url: "/api/v1/offices", headers: map[string]string{"X-Request-ID": strings.Repeat("a", 65)}, status: 200, check: pubWantFreshID},
 		{name: "missing request id is made", url: "/api/v1/nope", status: 404, check: pubWantFreshID},
 	}
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, s := range scenarios {
-			t.Run(s.name, func(t *testing.T) { s.run(t, e) })
+			t.Run(s.name, func(t *testing.T) { s.run(t, env) })
 		}
 	})
 }
 
 var pubGeneratedID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-z]+$`)
 
-func pubWantFreshID(t *testing.T, rec *httptest.ResponseRecorder) {
+func pubWantFreshID(t *testing.T, rec *response) {
 	t.Helper()
-	if id := rec.Header().Get("X-Request-ID"); !pubGeneratedID.MatchString(id) {
+	if id := rec.Header.Get("X-Request-ID"); !pubGeneratedID.MatchString(id) {
 		t.Errorf("X-Request-ID %q is not a generated id", id)
 	}
 }
 
 // TestHeadMatchesGet checks HEAD promises exactly what GET sends.
 func TestHeadMatchesGet(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		for _, path := range []string{"/api/v1/offices", "/api/v1/offices/occs", "/api/v1/departments?limit=2", "/api/v1/departments/osa"} {
-			get, head := e.do(http.MethodGet, path, nil), e.do(http.MethodHead, path, nil)
+			get, head := env.do(request{Path: path}), env.do(request{Method: http.MethodHead, Path: path})
 			for _, h := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Type", "Cache-Control"} {
-				if get.Header().Get(h) != head.Header().Get(h) {
-					t.Errorf("%s %s: GET %q, HEAD %q", path, h, get.Header().Get(h), head.Header().Get(h))
+				if get.Header.Get(h) != head.Header.Get(h) {
+					t.Errorf("%s %s: GET %q, HEAD %q", path, h, get.Header.Get(h), head.Header.Get(h))
 				}
 			}
-			if get.Header().Get("Content-Length") != strconv.Itoa(get.Body.Len()) {
-				t.Errorf("%s: Content-Length %s for %d bytes", path, get.Header().Get("Content-Length"), get.Body.Len())
+			if get.Header.Get("Content-Length") != strconv.Itoa(len(get.Body)) {
+				t.Errorf("%s: Content-Length %s for %d bytes", path, get.Header.Get("Content-Length"), len(get.Body))
 			}
 		}
 	})
@@ -476,8 +444,9 @@ func TestHeadMatchesGet(t *testing.T) {
 // TestDraftIsIndistinguishableFromMissing: a department that exists only as
 // a draft answers exactly like a slug that never existed.
 func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		db := env.db
 		ctx := context.Background()
 		var officeID string
 		if err := db.Table("offices").Where("slug = 'occs'").Pluck("id", &officeID).Error; err != nil {
@@ -487,7 +456,7 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.cat.Refresh(ctx, models.ContentEvent(models.KindDepartment, d.ID)); err != nil {
+		if err := env.catalog.Refresh(ctx, models.ContentEvent(models.KindDepartment, d.ID)); err != nil {
 			t.Fatal(err)
 		}
 		// A trashed, once published department is gone just the same.
@@ -496,29 +465,29 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 		if err := models.Trash(ctx, db, models.System, models.KindDepartment, osa, 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.cat.Refresh(ctx, models.ContentEvent(models.KindDepartment, osa)); err != nil {
+		if err := env.catalog.Refresh(ctx, models.ContentEvent(models.KindDepartment, osa)); err != nil {
 			t.Fatal(err)
 		}
 
-		missing := e.do(http.MethodGet, "/api/v1/departments/never-existed", nil)
+		missing := env.do(request{Path: "/api/v1/departments/never-existed"})
 		for _, slug := range []string{"draft-only", "osa"} {
-			got := e.do(http.MethodGet, "/api/v1/departments/"+slug, nil)
-			if got.Code != http.StatusNotFound || got.Body.String() != missing.Body.String() {
+			got := env.do(request{Path: "/api/v1/departments/" + slug})
+			if got.Code != http.StatusNotFound || string(got.Body) != string(missing.Body) {
 				t.Errorf("%s: %d %s\nnever existed: %d %s", slug, got.Code, got.Body, missing.Code, missing.Body)
 			}
-			for k := range got.Header() {
-				if k != "X-Request-Id" && got.Header().Get(k) != missing.Header().Get(k) {
-					t.Errorf("%s: header %s = %q, for a missing slug %q", slug, k, got.Header().Get(k), missing.Header().Get(k))
+			for k := range got.Header {
+				if k != "X-Request-Id" && got.Header.Get(k) != missing.Header.Get(k) {
+					t.Errorf("%s: header %s = %q, for a missing slug %q", slug, k, got.Header.Get(k), missing.Header.Get(k))
 				}
 			}
-			if len(got.Header()) != len(missing.Header()) {
-				t.Errorf("%s: headers %v, for a missing slug %v", slug, got.Header(), missing.Header())
+			if len(got.Header) != len(missing.Header) {
+				t.Errorf("%s: headers %v, for a missing slug %v", slug, got.Header, missing.Header)
 			}
-			list := e.do(http.MethodGet, "/api/v1/departments?limit=100", nil).Body.String()
+			list := string(env.do(request{Path: "/api/v1/departments?limit=100"}).Body)
 			if strings.Contains(list, `"slug":"`+slug+`"`) {
 				t.Errorf("%s is listed", slug)
 			}
-			if office := e.do(http.MethodGet, "/api/v1/offices/occs", nil).Body.String(); strings.Contains(office, `"slug":"`+slug+`"`) {
+			if office := string(env.do(request{Path: "/api/v1/offices/occs"}).Body); strings.Contains(office, `"slug":"`+slug+`"`) {
 				t.Errorf("%s is in its office", slug)
 			}
 		}
@@ -526,17 +495,17 @@ func TestDraftIsIndistinguishableFromMissing(t *testing.T) {
 }
 
 func TestPublicMetrics(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
-		e.do(http.MethodGet, "/api/v1/offices/occs", nil)
-		e.do(http.MethodGet, "/api/v1/offices/occs", map[string]string{"If-None-Match": "*"})
-		e.do(http.MethodGet, "/api/v1/offices/nope", nil)
-		e.do(http.MethodGet, "/no/such/route/42", nil)
-		rec := e.do(http.MethodGet, "/metrics", nil)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		env.do(request{Path: "/api/v1/offices/occs"})
+		env.do(request{Path: "/api/v1/offices/occs", Header: map[string]string{"If-None-Match": "*"}})
+		env.do(request{Path: "/api/v1/offices/nope"})
+		env.do(request{Path: "/no/such/route/42"})
+		rec := env.do(request{Path: "/metrics"})
 		if rec.Code != 200 {
 			t.Fatalf("/metrics: %d", rec.Code)
 		}
-		body := rec.Body.String()
+		body := string(rec.Body)
 		for _, want := range []string{
 			`bureau_http_requests_total{method="GET",route="/api/v1/offices/:slug",status="200"} 1`,
 			`bureau_http_requests_total{method="GET",route="/api/v1/offices/:slug",status="304"} 1`,
@@ -558,24 +527,25 @@ func TestPublicMetrics(t *testing.T) {
 }
 
 func TestReadyzWhenTheDatabaseIsGone(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		db := env.db
 		if err := models.Close(db); err != nil {
 			t.Fatal(err)
 		}
-		rec := e.do(http.MethodGet, "/readyz", nil)
+		rec := env.do(request{Path: "/readyz", ServerError: true}) // a 503 is what this test provokes
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("/readyz with a closed database: %d %s", rec.Code, rec.Body)
 		}
 		p := pubCheckProblem(t, rec, nil)
-		if p.Type != "urn:bureau:problem:not-ready" || rec.Header().Get("Retry-After") == "" {
-			t.Errorf("problem %+v, Retry-After %q", p, rec.Header().Get("Retry-After"))
+		if p.Type != "urn:bureau:problem:not-ready" || rec.Header.Get("Retry-After") == "" {
+			t.Errorf("problem %+v, Retry-After %q", p, rec.Header.Get("Retry-After"))
 		}
 		// The public API keeps serving from memory.
-		if got := e.do(http.MethodGet, "/api/v1/offices/occs", nil); got.Code != 200 {
+		if got := env.do(request{Path: "/api/v1/offices/occs"}); got.Code != 200 {
 			t.Errorf("public read with the database down: %d", got.Code)
 		}
-		if got := e.do(http.MethodGet, "/healthz", nil); got.Code != 200 {
+		if got := env.do(request{Path: "/healthz"}); got.Code != 200 {
 			t.Errorf("/healthz with the database down: %d", got.Code)
 		}
 	})
@@ -589,15 +559,16 @@ func TestReadyzBeforeMigrations(t *testing.T) {
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("/readyz on an unmigrated database: %d %s", rec.Code, rec.Body)
 		}
-		pubCheckProblem(t, rec, nil)
+		pubCheckProblem(t, &response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}, nil)
 	})
 }
 
 // TestPublicReadsDoNotQueryTheDatabase counts every statement GORM runs
 // while the public API answers: the hot path must serve from memory.
 func TestPublicReadsDoNotQueryTheDatabase(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		db := env.db
 		var queries atomic.Int64
 		var last atomic.Value
 		count := func(tx *gorm.DB) {
@@ -646,7 +617,7 @@ func TestPublicReadsDoNotQueryTheDatabase(t *testing.T) {
 					if i%7 == 0 {
 						method = http.MethodHead
 					}
-					rec := e.do(method, path, nil)
+					rec := env.do(request{Method: method, Path: path})
 					if rec.Code != 200 && rec.Code != 404 && rec.Code != 400 {
 						t.Errorf("%s %s: %d", method, path, rec.Code)
 					}
@@ -663,11 +634,12 @@ func TestPublicReadsDoNotQueryTheDatabase(t *testing.T) {
 // TestPublicAnswersFollowPublishing drives a publish through the models and
 // the catalog and watches the HTTP answers change.
 func TestPublicAnswersFollowPublishing(t *testing.T) {
-	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
-		e := pubNewEnv(t, db)
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		db := env.db
 		ctx := context.Background()
-		before := e.do(http.MethodGet, "/api/v1/departments/osa", nil)
-		etag := before.Header().Get("ETag")
+		before := env.do(request{Path: "/api/v1/departments/osa"})
+		etag := before.Header.Get("ETag")
 
 		var id string
 		db.Table("departments").Where("slug = 'osa'").Pluck("id", &id)
@@ -680,30 +652,30 @@ func TestPublicAnswersFollowPublishing(t *testing.T) {
 			t.Fatal(err)
 		}
 		refresh := func() {
-			if err := e.cat.Refresh(ctx, models.ContentEvent(models.KindDepartment, id)); err != nil {
+			if err := env.catalog.Refresh(ctx, models.ContentEvent(models.KindDepartment, id)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		refresh()
-		if got := e.do(http.MethodGet, "/api/v1/departments/osa", map[string]string{"If-None-Match": etag}); got.Code != 304 {
+		if got := env.do(request{Path: "/api/v1/departments/osa", Header: map[string]string{"If-None-Match": etag}}); got.Code != 304 {
 			t.Errorf("a saved draft changed the public answer: %d %s", got.Code, got.Body)
 		}
 		if _, err := models.Publish(ctx, db, models.System, models.KindDepartment, id, 0); err != nil {
 			t.Fatal(err)
 		}
 		refresh()
-		after := e.do(http.MethodGet, "/api/v1/departments/osa", map[string]string{"If-None-Match": etag})
-		if after.Code != 200 || !strings.Contains(after.Body.String(), `"summary":"Sports, edited."`) || after.Header().Get("ETag") == etag {
-			t.Errorf("after publishing: %d ETag %s %s", after.Code, after.Header().Get("ETag"), after.Body)
+		after := env.do(request{Path: "/api/v1/departments/osa", Header: map[string]string{"If-None-Match": etag}})
+		if after.Code != 200 || !strings.Contains(string(after.Body), `"summary":"Sports, edited."`) || after.Header.Get("ETag") == etag {
+			t.Errorf("after publishing: %d ETag %s %s", after.Code, after.Header.Get("ETag"), after.Body)
 		}
 		if _, err := models.Unpublish(ctx, db, models.System, models.KindDepartment, id, 0); err != nil {
 			t.Fatal(err)
 		}
 		refresh()
-		if got := e.do(http.MethodGet, "/api/v1/departments/osa", nil); got.Code != 404 {
+		if got := env.do(request{Path: "/api/v1/departments/osa"}); got.Code != 404 {
 			t.Errorf("after unpublishing: %d", got.Code)
 		}
-		if got := e.do(http.MethodGet, "/api/v1/departments", nil); !strings.Contains(got.Body.String(), `"total":6`) {
+		if got := env.do(request{Path: "/api/v1/departments"}); !strings.Contains(string(got.Body), `"total":6`) {
 			t.Errorf("the list still counts the withdrawn department: %s", got.Body)
 		}
 	})

@@ -19,12 +19,13 @@ import (
 
 const secRefreshCookie = "bureau_refresh"
 
-func secLoginReq(email, password string) secReq {
-	return secReq{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": email, "password": password}}
+func secLoginReq(email, password string) request {
+	return request{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": email, "password": password}}
 }
 
 func TestAuthLoginSuccess(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("Someone@Example.org", "editor office:occs")
 		// Emails are matched without regard to case or surrounding space.
 		res := env.do(secLoginReq("  someone@EXAMPLE.org ", u.Password))
@@ -66,40 +67,41 @@ func TestAuthLoginSuccess(t *testing.T) {
 			t.Errorf("refresh cookie is Secure outside production (breaks http://localhost): %+v", c)
 		}
 		// The token works.
-		if res := env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: body.AccessToken}); res.Code != http.StatusOK {
+		if res := env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: body.AccessToken}); res.Code != http.StatusOK {
 			t.Errorf("me: %s", res)
 		}
 	})
 }
 
 func TestAuthLoginCookieSecureInProduction(t *testing.T) {
-	cfg := secConfig{opts: func(o *handlers.Options) { o.Production = true }}
-	secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("prod@example.org")
 		_, c := env.login(u)
 		if c == nil || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 			t.Errorf("production refresh cookie: %+v", c)
 		}
-	})
+	}, withOptions(func(o *handlers.Options) { o.Production = true }))
 }
 
 // A wrong password, an unknown email and an inactive account get the very
 // same answer, so the login cannot be used to find accounts.
 func TestAuthLoginFailuresLookAlike(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("known@example.org", "viewer *")
 		inactive := env.user("inactive@example.org", "viewer *")
 		admin := env.user("admin@example.org", "admin *")
-		if res := env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + inactive.ID, Token: admin.Token, Body: map[string]any{"active": false}}); res.Code != http.StatusOK {
+		if res := env.do(request{Method: "PATCH", Path: "/api/v1/admin/users/" + inactive.ID, Token: admin.Token, Body: map[string]any{"active": false}}); res.Code != http.StatusOK {
 			t.Fatalf("deactivate: %s", res)
 		}
-		attempts := map[string]*secResp{
+		attempts := map[string]*response{
 			"wrong password":         env.do(secLoginReq(u.Email, "not the password at all")),
 			"unknown email":          env.do(secLoginReq("nobody-here@example.org", "not the password at all")),
 			"inactive, right secret": env.do(secLoginReq(inactive.Email, inactive.Password)),
 		}
 		ref := attempts["wrong password"]
-		secExpectProblem(t, "wrong password", ref, http.StatusUnauthorized)
+		expectProblem(t, "wrong password", ref, http.StatusUnauthorized)
 		for name, res := range attempts {
 			if res.Code != http.StatusUnauthorized || !bytes.Equal(res.Body, ref.Body) {
 				t.Errorf("%s: %s, want exactly %s", name, res, ref)
@@ -120,7 +122,8 @@ func TestAuthLoginFailuresLookAlike(t *testing.T) {
 // refused, whatever the password and however the email is spelled; other
 // accounts still work from there, and the owner from another address.
 func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("target@example.org")
 		other := env.user("bystander@example.org")
 		for i := 1; i <= 5; i++ {
@@ -134,7 +137,7 @@ func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
 			}
 		}
 		res := env.do(secLoginReq(u.Email, u.Password))
-		secExpectProblem(t, "6th attempt", res, http.StatusTooManyRequests)
+		expectProblem(t, "6th attempt", res, http.StatusTooManyRequests)
 		retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
 		if err != nil || retry < 1 || retry > 15*60 {
 			t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
@@ -159,8 +162,9 @@ func TestAuthLoginRateLimitPerAddressAndAccount(t *testing.T) {
 // The per-address limit holds against a client that forges X-Forwarded-For:
 // without a trusted proxy the header is not believed.
 func TestAuthLoginRateLimitPerAddress(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
-		var users []*secUser
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
+		var users []*envUser
 		for i := range 31 {
 			users = append(users, env.user(fmt.Sprintf("spray-%d@example.org", i)))
 		}
@@ -186,11 +190,12 @@ func TestAuthLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("rotate@example.org", "viewer *")
 		_, first := env.login(u)
-		refresh := func(c *http.Cookie) *secResp {
-			return env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{c}})
+		refresh := func(c *http.Cookie) *response {
+			return env.do(request{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{c}})
 		}
 		res := refresh(first)
 		if res.Code != http.StatusOK {
@@ -204,7 +209,7 @@ func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
 			AccessToken string `json:"access_token"`
 		}
 		_ = json.Unmarshal(res.Body, &tok)
-		if r := env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: tok.AccessToken}); r.Code != http.StatusOK {
+		if r := env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: tok.AccessToken}); r.Code != http.StatusOK {
 			t.Errorf("refreshed access token: %s", r)
 		}
 		res = refresh(second)
@@ -216,12 +221,12 @@ func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
 		// The first cookie comes back: stolen. Refused, and the whole
 		// family is revoked, the newest token included.
 		res = refresh(first)
-		secExpectProblem(t, "reused refresh token", res, http.StatusUnauthorized)
+		expectProblem(t, "reused refresh token", res, http.StatusUnauthorized)
 		if c := res.cookie(secRefreshCookie); c == nil || c.MaxAge >= 0 {
 			t.Errorf("reuse did not clear the cookie: %+v", c)
 		}
-		secExpectProblem(t, "newest token of a revoked family", refresh(third), http.StatusUnauthorized)
-		secExpectProblem(t, "middle token of a revoked family", refresh(second), http.StatusUnauthorized)
+		expectProblem(t, "newest token of a revoked family", refresh(third), http.StatusUnauthorized)
+		expectProblem(t, "middle token of a revoked family", refresh(second), http.StatusUnauthorized)
 
 		var n int64
 		env.db.Model(&models.AuditEvent{}).Where("action = ? AND target_id = ?", "auth.refresh_reused", u.ID).Count(&n)
@@ -234,45 +239,47 @@ func TestAuthRefreshRotatesAndDetectsReuse(t *testing.T) {
 			t.Errorf("refresh of a new family: %s", res)
 		}
 		// Garbage, and a cookie sent from a foreign page.
-		secExpectProblem(t, "made-up refresh token", refresh(&http.Cookie{Name: secRefreshCookie, Value: "made-up"}), http.StatusUnauthorized)
-		secExpectProblem(t, "no refresh cookie", env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh"}), http.StatusUnauthorized)
+		expectProblem(t, "made-up refresh token", refresh(&http.Cookie{Name: secRefreshCookie, Value: "made-up"}), http.StatusUnauthorized)
+		expectProblem(t, "no refresh cookie", env.do(request{Method: "POST", Path: "/api/v1/auth/refresh"}), http.StatusUnauthorized)
 		_, c := env.login(u)
-		res = env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{c}, Header: map[string]string{"Origin": "https://evil.example"}})
-		secExpectProblem(t, "cross-origin refresh", res, http.StatusForbidden)
+		res = env.do(request{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{c}, Header: map[string]string{"Origin": "https://evil.example"}})
+		expectProblem(t, "cross-origin refresh", res, http.StatusForbidden)
 	})
 }
 
 func TestAuthLogoutEndsSessionAtOnce(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("leaving@example.org", "editor *")
 		token, cookie := env.login(u)
 		other, _ := env.login(u) // a second session of the same user
-		me := func(tok string) *secResp { return env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: tok}) }
+		me := func(tok string) *response { return env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: tok}) }
 		if res := me(token); res.Code != http.StatusOK {
 			t.Fatalf("me before logout: %s", res)
 		}
-		res := env.do(secReq{Method: "POST", Path: "/api/v1/auth/logout", Token: token, Cookies: []*http.Cookie{cookie}})
+		res := env.do(request{Method: "POST", Path: "/api/v1/auth/logout", Token: token, Cookies: []*http.Cookie{cookie}})
 		if res.Code != http.StatusNoContent {
 			t.Fatalf("logout: %s", res)
 		}
 		if c := res.cookie(secRefreshCookie); c == nil || c.MaxAge >= 0 {
 			t.Errorf("logout did not clear the cookie: %+v", c)
 		}
-		secExpectProblem(t, "access token after logout", me(token), http.StatusUnauthorized)
-		secExpectProblem(t, "other session's access token after logout", me(other), http.StatusUnauthorized)
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/offices", Token: token})
-		secExpectProblem(t, "admin route after logout", res, http.StatusUnauthorized)
-		res = env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}})
-		secExpectProblem(t, "refresh after logout", res, http.StatusUnauthorized)
+		expectProblem(t, "access token after logout", me(token), http.StatusUnauthorized)
+		expectProblem(t, "other session's access token after logout", me(other), http.StatusUnauthorized)
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/offices", Token: token})
+		expectProblem(t, "admin route after logout", res, http.StatusUnauthorized)
+		res = env.do(request{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}})
+		expectProblem(t, "refresh after logout", res, http.StatusUnauthorized)
 	})
 }
 
 func TestAuthPasswordChange(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("changer@example.org", "viewer *")
 		token, cookie := env.login(u)
-		change := func(current, next string) *secResp {
-			return env.do(secReq{Method: "POST", Path: "/api/v1/auth/password", Token: token,
+		change := func(current, next string) *response {
+			return env.do(request{Method: "POST", Path: "/api/v1/auth/password", Token: token,
 				Body: map[string]string{"current_password": current, "new_password": next}})
 		}
 		for _, tc := range []struct {
@@ -284,12 +291,12 @@ func TestAuthPasswordChange(t *testing.T) {
 			{"the email", u.Password, u.Email, "new_password"},
 		} {
 			res := change(tc.current, tc.next)
-			secExpectProblem(t, tc.name, res, http.StatusBadRequest)
+			expectProblem(t, tc.name, res, http.StatusBadRequest)
 			if got := res.fields(); !slices.Equal(got, []string{tc.field}) {
 				t.Errorf("%s: errors name %v, want [%s]", tc.name, got, tc.field)
 			}
 		}
-		if res := env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: token}); res.Code != http.StatusOK {
+		if res := env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: token}); res.Code != http.StatusOK {
 			t.Fatalf("a refused change ended the session: %s", res)
 		}
 
@@ -302,12 +309,12 @@ func TestAuthPasswordChange(t *testing.T) {
 			AccessToken string `json:"access_token"`
 		}
 		_ = json.Unmarshal(res.Body, &tok)
-		secExpectProblem(t, "old access token", env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: token}), http.StatusUnauthorized)
-		if res := env.do(secReq{Method: "GET", Path: "/api/v1/auth/me", Token: tok.AccessToken}); res.Code != http.StatusOK {
+		expectProblem(t, "old access token", env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: token}), http.StatusUnauthorized)
+		if res := env.do(request{Method: "GET", Path: "/api/v1/auth/me", Token: tok.AccessToken}); res.Code != http.StatusOK {
 			t.Errorf("new access token: %s", res)
 		}
-		secExpectProblem(t, "old refresh cookie", env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}}), http.StatusUnauthorized)
-		secExpectProblem(t, "login with the old password", env.do(secLoginReq(u.Email, u.Password)), http.StatusUnauthorized)
+		expectProblem(t, "old refresh cookie", env.do(request{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}}), http.StatusUnauthorized)
+		expectProblem(t, "login with the old password", env.do(secLoginReq(u.Email, u.Password)), http.StatusUnauthorized)
 		if res := env.do(secLoginReq(u.Email, next)); res.Code != http.StatusOK {
 			t.Errorf("login with the new password: %s", res)
 		}
@@ -315,7 +322,7 @@ func TestAuthPasswordChange(t *testing.T) {
 }
 
 // secAuditText is every audit event as text, every column included.
-func secAuditText(t *testing.T, env *secEnv) string {
+func secAuditText(t *testing.T, env *testEnv) string {
 	t.Helper()
 	var events []models.AuditEvent
 	if err := env.db.Order("id").Find(&events).Error; err != nil {
@@ -329,7 +336,8 @@ func secAuditText(t *testing.T, env *secEnv) string {
 }
 
 func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		admin := env.user("root@example.org", "admin *")
 		u := env.user("worker@example.org")
 		const newPassword = "the second secret passphrase"
@@ -343,16 +351,16 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 		adminToken, adminCookie := env.login(admin)
 		secrets = append(secrets, token, cookie.Value, adminToken, adminCookie.Value)
 
-		if res := env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + u.ID, Token: adminToken, Body: map[string]any{"display_name": "Worker"}}); res.Code != http.StatusOK {
+		if res := env.do(request{Method: "PATCH", Path: "/api/v1/admin/users/" + u.ID, Token: adminToken, Body: map[string]any{"display_name": "Worker"}}); res.Code != http.StatusOK {
 			t.Fatalf("user update: %s", res)
 		}
-		if res := env.do(secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: adminToken,
+		if res := env.do(request{Method: "POST", Path: "/api/v1/admin/grants", Token: adminToken,
 			Body: map[string]string{"user_id": u.ID, "role": "author", "scope": "office:occs"}}); res.Code != http.StatusCreated {
 			t.Fatalf("grant: %s", res)
 		}
 		token, cookie = env.login(u) // the grant ended the earlier session
 		secrets = append(secrets, token, cookie.Value)
-		res := env.do(secReq{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}})
+		res := env.do(request{Method: "POST", Path: "/api/v1/auth/refresh", Cookies: []*http.Cookie{cookie}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("refresh: %s", res)
 		}
@@ -363,7 +371,7 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 		_ = json.Unmarshal(res.Body, &tok)
 		token = tok.AccessToken
 		secrets = append(secrets, token, cookie.Value)
-		res = env.do(secReq{Method: "POST", Path: "/api/v1/auth/password", Token: token,
+		res = env.do(request{Method: "POST", Path: "/api/v1/auth/password", Token: token,
 			Body: map[string]string{"current_password": u.Password, "new_password": newPassword}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("password change: %s", res)
@@ -371,7 +379,7 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 		_ = json.Unmarshal(res.Body, &tok)
 		cookie = res.cookie(secRefreshCookie)
 		secrets = append(secrets, tok.AccessToken, cookie.Value)
-		if res := env.do(secReq{Method: "POST", Path: "/api/v1/auth/logout", Token: tok.AccessToken, Cookies: []*http.Cookie{cookie}}); res.Code != http.StatusNoContent {
+		if res := env.do(request{Method: "POST", Path: "/api/v1/auth/logout", Token: tok.AccessToken, Cookies: []*http.Cookie{cookie}}); res.Code != http.StatusNoContent {
 			t.Fatalf("logout: %s", res)
 		}
 
@@ -383,8 +391,8 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 				t.Errorf("no %s audit event", action)
 			}
 			for _, e := range events {
-				if e.ClientIP != secPeer {
-					t.Errorf("%s: client_ip %q, want %q", action, e.ClientIP, secPeer)
+				if e.ClientIP != envPeer {
+					t.Errorf("%s: client_ip %q, want %q", action, e.ClientIP, envPeer)
 				}
 				if e.TargetID == "" {
 					t.Errorf("%s: no target", action)
@@ -408,7 +416,7 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 			}
 		}
 		// Nor does the audit API show them.
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/audit?limit=100", Token: env.issue(admin.ID)})
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/audit?limit=100", Token: env.issue(admin.ID)})
 		if res.Code != http.StatusOK {
 			t.Fatalf("audit list: %s", res)
 		}
@@ -423,7 +431,7 @@ func TestAuthAuditAndLogsHoldNoSecrets(t *testing.T) {
 // X-Forwarded-For is believed only from a configured proxy.
 func TestAuthForwardedForNeedsTrustedProxy(t *testing.T) {
 	const forwarded = "203.0.113.9"
-	lastLoginIP := func(t *testing.T, env *secEnv, userID string) string {
+	lastLoginIP := func(t *testing.T, env *testEnv, userID string) string {
 		t.Helper()
 		events, _, err := models.ListAudit(context.Background(), env.db, models.AuditFilter{Action: "auth.login", TargetID: userID, Limit: 1})
 		if err != nil || len(events) == 0 {
@@ -436,13 +444,12 @@ func TestAuthForwardedForNeedsTrustedProxy(t *testing.T) {
 		trusted []string
 		want    string
 	}{
-		{"no trusted proxy", nil, secPeer},
-		{"another proxy trusted", []string{"10.0.0.0/8"}, secPeer},
-		{"the peer is a trusted proxy", []string{secPeer}, forwarded},
+		{"no trusted proxy", nil, envPeer},
+		{"another proxy trusted", []string{"10.0.0.0/8"}, envPeer},
+		{"the peer is a trusted proxy", []string{envPeer}, forwarded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := secConfig{opts: func(o *handlers.Options) { o.TrustedProxies = tc.trusted }}
-			secEachWith(t, cfg, func(t *testing.T, env *secEnv) {
+			eachDB(t, func(t *testing.T, env *testEnv) {
 				u := env.user("proxied@example.org")
 				r := secLoginReq(u.Email, u.Password)
 				r.Header = map[string]string{"X-Forwarded-For": forwarded, "X-Real-IP": forwarded}
@@ -452,7 +459,7 @@ func TestAuthForwardedForNeedsTrustedProxy(t *testing.T) {
 				if got := lastLoginIP(t, env, u.ID); got != tc.want {
 					t.Errorf("audit client_ip %q, want %q", got, tc.want)
 				}
-			})
+			}, withOptions(func(o *handlers.Options) { o.TrustedProxies = tc.trusted }))
 		})
 	}
 }
@@ -460,7 +467,8 @@ func TestAuthForwardedForNeedsTrustedProxy(t *testing.T) {
 // Odd bodies are refused as the client's mistake, on both databases (a NUL
 // byte, for one, is text PostgreSQL will not store or compare).
 func TestAuthLoginOddInput(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		u := env.user("odd@example.org")
 		long := strings.Repeat("a", 250) + "@example.org"
 		for _, tc := range []struct {
@@ -483,15 +491,15 @@ func TestAuthLoginOddInput(t *testing.T) {
 			{"form encoded", "email=odd%40example.org&password=x", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
 			{"not JSON", "{", "", http.StatusBadRequest},
 		} {
-			r := secReq{Method: "POST", Path: "/api/v1/auth/login", Body: tc.body}
+			r := request{Method: "POST", Path: "/api/v1/auth/login", Body: tc.body}
 			if tc.ctype != "" {
 				r.Header = map[string]string{"Content-Type": tc.ctype}
 			}
 			res := env.do(r)
-			secExpectProblem(t, tc.name, res, tc.status)
+			expectProblem(t, tc.name, res, tc.status)
 		}
 		// A body larger than the cap.
 		big := `{"email":"odd@example.org","password":"` + strings.Repeat("x", 2<<20) + `"}`
-		secExpectProblem(t, "huge body", env.do(secReq{Method: "POST", Path: "/api/v1/auth/login", Body: big}), http.StatusRequestEntityTooLarge)
+		expectProblem(t, "huge body", env.do(request{Method: "POST", Path: "/api/v1/auth/login", Body: big}), http.StatusRequestEntityTooLarge)
 	})
 }

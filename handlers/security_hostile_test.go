@@ -24,11 +24,11 @@ import (
 // grants and content exactly as they were.
 
 // secClaims are the claims of a hand-made token, valid unless changed.
-func (env *secEnv) secClaims(userID string) auth.Claims {
+func (env *testEnv) secClaims(userID string) auth.Claims {
 	now := time.Now()
 	return auth.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer: secIssuer, Subject: userID, Audience: jwt.ClaimStrings{secAudience},
+			Issuer: envIssuer, Subject: userID, Audience: jwt.ClaimStrings{envAudience},
 			ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)), NotBefore: jwt.NewNumericDate(now),
 			IssuedAt: jwt.NewNumericDate(now), ID: "hand-made",
 		},
@@ -65,13 +65,13 @@ func secTamper(t testing.TB, token string, change func(map[string]any)) string {
 
 // secCast is the cast of the hostile suite, made once per database.
 type secCast struct {
-	admin, editorAll, editorOCCS, author, viewer, deptEditor, victim *secUser
+	admin, editorAll, editorOCCS, author, viewer, deptEditor, victim *envUser
 	adminGrant                                                       int64
 	// other is an office outside office:occs, with one department.
 	other, otherDept string
 }
 
-func secNewCast(t *testing.T, env *secEnv) *secCast {
+func secNewCast(t *testing.T, env *testEnv) *secCast {
 	t.Helper()
 	c := &secCast{
 		admin:      env.user("admin@example.org", "admin *"),
@@ -104,28 +104,28 @@ type secHostileCase struct {
 	name string
 	// prepare may change the database (sign out, change a password) and
 	// returns the hostile request; the snapshot is taken after it.
-	prepare func(t *testing.T, env *secEnv, c *secCast) secReq
+	prepare func(t *testing.T, env *testEnv, c *secCast) request
 	status  int
 	fields  []string // the problem's errors must name exactly these
-	check   func(t *testing.T, res *secResp)
+	check   func(t *testing.T, res *response)
 }
 
 func secHostileCases() []secHostileCase {
 	// A write the hostile token would do if it were accepted.
-	rename := func(c *secCast) secReq {
-		return secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Body: map[string]any{"display_name": "pwned"}}
+	rename := func(c *secCast) request {
+		return request{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Body: map[string]any{"display_name": "pwned"}}
 	}
-	withToken := func(r secReq, token string) secReq { r.Token = token; return r }
-	deptPatch := func(env *secEnv, c *secCast, u *secUser, id string, body any) secReq {
+	withToken := func(r request, token string) request { r.Token = token; return r }
+	deptPatch := func(env *testEnv, c *secCast, u *envUser, id string, body any) request {
 		path := "/api/v1/admin/departments/" + id
-		return secReq{Method: "PATCH", Path: path, Token: u.Token, Body: body,
+		return request{Method: "PATCH", Path: path, Token: u.Token, Body: body,
 			Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}
 	}
 	massAssign := func(field string, value any) secHostileCase {
 		return secHostileCase{
 			name: "admin PATCH user sets " + field, status: http.StatusBadRequest, fields: []string{field},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Token: c.admin.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Token: c.admin.Token,
 					Body: map[string]any{field: value, "display_name": "changed"}}
 			},
 		}
@@ -133,8 +133,8 @@ func secHostileCases() []secHostileCase {
 	selfAssign := func(field string, value any) secHostileCase {
 		return secHostileCase{
 			name: "PATCH /auth/me sets " + field, status: http.StatusBadRequest, fields: []string{field},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/auth/me", Token: c.author.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/auth/me", Token: c.author.Token,
 					Body: map[string]any{field: value, "display_name": "changed"}}
 			},
 		}
@@ -142,7 +142,7 @@ func secHostileCases() []secHostileCase {
 	authorField := func(field string, value func(c *secCast) any) secHostileCase {
 		return secHostileCase{
 			name: "author PATCH department " + field, status: http.StatusForbidden, fields: []string{field},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return deptPatch(env, c, c.author, env.ecce, map[string]any{field: value(c)})
 			},
 		}
@@ -151,9 +151,9 @@ func secHostileCases() []secHostileCase {
 	authorAction := func(method, suffix string) secHostileCase {
 		return secHostileCase{
 			name: "author " + method + " department" + suffix, status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				path := "/api/v1/admin/departments/" + env.ecce
-				return secReq{Method: method, Path: path + suffix, Token: c.author.Token,
+				return request{Method: method, Path: path + suffix, Token: c.author.Token,
 					Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}
 			},
 		}
@@ -162,47 +162,47 @@ func secHostileCases() []secHostileCase {
 	return []secHostileCase{
 		// Tokens that must not be accepted, each on the admin's behalf.
 		{name: "token signed with another secret", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, env.secClaims(c.admin.ID), []byte("another-secret-that-is-32-bytes-long!!")))
 			}},
 		{name: "payload changed to the admin, signature kept", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				tv := env.tokenVersion(c.admin.ID)
 				return withToken(rename(c), secTamper(t, c.viewer.Token, func(m map[string]any) { m["sub"] = c.admin.ID; m["tv"] = tv }))
 			}},
 		{name: "token version raised, signature kept", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return withToken(rename(c), secTamper(t, c.admin.Token, func(m map[string]any) { m["tv"] = 99 }))
 			}},
 		{name: "expired token", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				cl := env.secClaims(c.admin.ID)
 				past := time.Now().Add(-time.Hour)
 				cl.IssuedAt, cl.NotBefore, cl.ExpiresAt = jwt.NewNumericDate(past), jwt.NewNumericDate(past), jwt.NewNumericDate(past.Add(time.Minute))
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(secSecret)))
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(envSecret)))
 			}},
 		{name: "token without expiry", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				cl := env.secClaims(c.admin.ID)
 				cl.ExpiresAt = nil
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(secSecret)))
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(envSecret)))
 			}},
 		{name: "alg none", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return withToken(rename(c), secSign(t, jwt.SigningMethodNone, env.secClaims(c.admin.ID), jwt.UnsafeAllowNoneSignatureType))
 			}},
 		{name: "alg none with the admin's real signature", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				parts := strings.Split(c.admin.Token, ".")
 				parts[0] = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 				return withToken(rename(c), strings.Join(parts, "."))
 			}},
 		{name: "HS512 with the right secret", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS512, env.secClaims(c.admin.ID), []byte(secSecret)))
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS512, env.secClaims(c.admin.ID), []byte(envSecret)))
 			}},
 		{name: "RS256", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				key, err := rsa.GenerateKey(rand.Reader, 2048)
 				if err != nil {
 					t.Fatal(err)
@@ -210,45 +210,45 @@ func secHostileCases() []secHostileCase {
 				return withToken(rename(c), secSign(t, jwt.SigningMethodRS256, env.secClaims(c.admin.ID), key))
 			}},
 		{name: "wrong issuer", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				cl := env.secClaims(c.admin.ID)
 				cl.Issuer = "someone-else"
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(secSecret)))
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(envSecret)))
 			}},
 		{name: "wrong audience", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				cl := env.secClaims(c.admin.ID)
 				cl.Audience = jwt.ClaimStrings{"bureau-public"}
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(secSecret)))
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(envSecret)))
 			}},
 		{name: "subject that is no user", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				cl := env.secClaims(c.admin.ID)
 				cl.Subject = "admin"
-				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(secSecret)))
+				return withToken(rename(c), secSign(t, jwt.SigningMethodHS256, cl, []byte(envSecret)))
 			}},
 		{name: "token of a deactivated user", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				u := env.user("deactivated@example.org", "admin *")
-				res := env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + u.ID, Token: c.admin.Token, Body: map[string]any{"active": false}})
+				res := env.do(request{Method: "PATCH", Path: "/api/v1/admin/users/" + u.ID, Token: c.admin.Token, Body: map[string]any{"active": false}})
 				if res.Code != http.StatusOK {
 					t.Fatalf("deactivate: %s", res)
 				}
 				return withToken(rename(c), u.Token)
 			}},
 		{name: "old token after logout", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				u := env.user("logged-out@example.org", "admin *")
 				token, cookie := env.login(u)
-				if res := env.do(secReq{Method: "POST", Path: "/api/v1/auth/logout", Token: token, Cookies: []*http.Cookie{cookie}}); res.Code != http.StatusNoContent {
+				if res := env.do(request{Method: "POST", Path: "/api/v1/auth/logout", Token: token, Cookies: []*http.Cookie{cookie}}); res.Code != http.StatusNoContent {
 					t.Fatalf("logout: %s", res)
 				}
 				return withToken(rename(c), token)
 			}},
 		{name: "old token after password change", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				u := env.user("changed-password@example.org", "admin *")
-				res := env.do(secReq{Method: "POST", Path: "/api/v1/auth/password", Token: u.Token,
+				res := env.do(request{Method: "POST", Path: "/api/v1/auth/password", Token: u.Token,
 					Body: map[string]string{"current_password": u.Password, "new_password": "a brand new passphrase 42"}})
 				if res.Code != http.StatusOK {
 					t.Fatalf("change password: %s", res)
@@ -256,9 +256,9 @@ func secHostileCases() []secHostileCase {
 				return withToken(rename(c), u.Token)
 			}},
 		{name: "old token after a grant change", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				u := env.user("regranted@example.org", "admin *")
-				res := env.do(secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
+				res := env.do(request{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
 					Body: map[string]string{"user_id": u.ID, "role": "viewer", "scope": "office:occs"}})
 				if res.Code != http.StatusCreated {
 					t.Fatalf("grant: %s", res)
@@ -266,23 +266,23 @@ func secHostileCases() []secHostileCase {
 				return withToken(rename(c), u.Token)
 			}},
 		{name: "old token after a grant removal", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				u := env.user("degranted@example.org", "admin *", "editor *")
 				g := env.grantsOf(t, u.ID)[1]
-				res := env.do(secReq{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(g.ID, 10), Token: c.admin.Token})
+				res := env.do(request{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(g.ID, 10), Token: c.admin.Token})
 				if res.Code != http.StatusNoContent {
 					t.Fatalf("remove grant: %s", res)
 				}
 				return withToken(rename(c), u.Token)
 			}},
 		{name: "token in a query string", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				r := rename(c)
 				r.Path += "?access_token=" + c.admin.Token
 				return r
 			}},
 		{name: "token with another scheme", status: http.StatusUnauthorized,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				r := rename(c)
 				r.Header = map[string]string{"Authorization": "Basic " + c.admin.Token}
 				return r
@@ -300,120 +300,120 @@ func secHostileCases() []secHostileCase {
 		selfAssign("role", "admin"),
 		selfAssign("token_version", 9),
 		{name: "user creation with a role", status: http.StatusBadRequest, fields: []string{"role"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/users", Token: c.admin.Token, Body: map[string]any{
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/users", Token: c.admin.Token, Body: map[string]any{
 					"email": "new@example.org", "password": "a long enough passphrase", "role": "admin"}}
 			}},
 
 		// Text PostgreSQL cannot store is the client's mistake, not a 500.
 		{name: "NUL in the own display name", status: http.StatusBadRequest, fields: []string{"display_name"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/auth/me", Token: c.author.Token, Body: `{"display_name":"a\u0000b"}`}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/auth/me", Token: c.author.Token, Body: `{"display_name":"a\u0000b"}`}
 			}},
 		{name: "NUL in a user's display name", status: http.StatusBadRequest, fields: []string{"display_name"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Token: c.admin.Token, Body: `{"display_name":"a\u0000b"}`}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/admin/users/" + c.victim.ID, Token: c.admin.Token, Body: `{"display_name":"a\u0000b"}`}
 			}},
 		{name: "NUL in an admin list filter", status: http.StatusBadRequest, fields: []string{"q"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/users?q=%00", Token: c.admin.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/users?q=%00", Token: c.admin.Token}
 			}},
 
 		// Privilege escalation.
 		{name: "editor * grants themselves admin", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: c.editorAll.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/grants", Token: c.editorAll.Token,
 					Body: map[string]string{"user_id": c.editorAll.ID, "role": "admin", "scope": "*"}}
 			}},
 		{name: "editor * makes a user", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/users", Token: c.editorAll.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/users", Token: c.editorAll.Token,
 					Body: map[string]string{"email": "sock@example.org", "password": "a long enough passphrase"}}
 			}},
 		{name: "editor * deactivates the admin", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + c.admin.ID, Token: c.editorAll.Token, Body: map[string]any{"active": false}}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/admin/users/" + c.admin.ID, Token: c.editorAll.Token, Body: map[string]any{"active": false}}
 			}},
 		{name: "editor * removes the admin's grant", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(c.adminGrant, 10), Token: c.editorAll.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(c.adminGrant, 10), Token: c.editorAll.Token}
 			}},
 		{name: "admin grants admin in an office scope", status: http.StatusBadRequest, fields: []string{"scope"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
 					Body: map[string]string{"user_id": c.victim.ID, "role": "admin", "scope": "office:occs"}}
 			}},
 		{name: "admin grants a made-up role", status: http.StatusBadRequest, fields: []string{"role"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/grants", Token: c.admin.Token,
 					Body: map[string]string{"user_id": c.victim.ID, "role": "root", "scope": "*"}}
 			}},
 
 		// Scopes. Content the user may not even read answers as an unknown id.
 		{name: "office editor PATCHes another office's department", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return deptPatch(env, c, c.editorOCCS, c.otherDept, map[string]any{"summary": "mine now"})
 			}},
 		{name: "office editor publishes another office's department", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				r := deptPatch(env, c, c.editorOCCS, c.otherDept, nil)
 				r.Method, r.Path = "POST", r.Path+"/publish"
 				return r
 			}},
 		{name: "office editor deletes another office's department", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				r := deptPatch(env, c, c.editorOCCS, c.otherDept, nil)
 				r.Method = "DELETE"
 				return r
 			}},
 		{name: "office editor reads another office's department", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/departments/" + c.otherDept, Token: c.editorOCCS.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/departments/" + c.otherDept, Token: c.editorOCCS.Token}
 			}},
 		{name: "office editor reads another office's revisions", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/departments/" + c.otherDept + "/revisions/1", Token: c.editorOCCS.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/departments/" + c.otherDept + "/revisions/1", Token: c.editorOCCS.Token}
 			}},
 		{name: "office editor reads another office", status: http.StatusNotFound,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/offices/" + c.other, Token: c.editorOCCS.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/offices/" + c.other, Token: c.editorOCCS.Token}
 			}},
 		{name: "office editor moves a department out to another office", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return deptPatch(env, c, c.editorOCCS, env.ecce, map[string]any{"office_id": c.other})
 			}},
 		{name: "office editor creates a department in another office", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/departments", Token: c.editorOCCS.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/departments", Token: c.editorOCCS.Token,
 					Body: map[string]any{"office_id": c.other, "slug": "smuggled", "name": "Smuggled"}}
 			}},
 		{name: "office editor creates an office", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/offices", Token: c.editorOCCS.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/offices", Token: c.editorOCCS.Token,
 					Body: map[string]any{"slug": "rogue", "name": "Rogue Office"}}
 			}},
 		{name: "department editor reads the parent office", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/offices/" + env.occs, Token: c.deptEditor.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/offices/" + env.occs, Token: c.deptEditor.Token}
 			}},
 		{name: "department editor PATCHes the parent office", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				path := "/api/v1/admin/offices/" + env.occs
-				return secReq{Method: "PATCH", Path: path, Token: c.deptEditor.Token, Body: map[string]any{"summary": "x"},
+				return request{Method: "PATCH", Path: path, Token: c.deptEditor.Token, Body: map[string]any{"summary": "x"},
 					Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}
 			}},
 		{name: "department editor creates a sibling department", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/departments", Token: c.deptEditor.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/departments", Token: c.deptEditor.Token,
 					Body: map[string]any{"office_id": env.occs, "slug": "sibling", "name": "Sibling"}}
 			}},
 		{name: "user without grants lists users", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/users", Token: env.user("plain@example.org").Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/users", Token: env.user("plain@example.org").Token}
 			}},
 		{name: "viewer reads the audit log", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "GET", Path: "/api/v1/admin/audit", Token: c.victim.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "GET", Path: "/api/v1/admin/audit", Token: c.victim.Token}
 			}},
 
 		// Field-level rights of an author.
@@ -424,52 +424,52 @@ func secHostileCases() []secHostileCase {
 		authorField("position", constant(42)),
 		{name: "author PATCH of allowed and forbidden fields together", status: http.StatusForbidden,
 			fields: []string{"acronym", "name", "office_id", "position", "slug"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return deptPatch(env, c, c.author, env.ecce, map[string]any{"summary": "fine", "name": "Renamed", "slug": "renamed",
 					"acronym": "RN", "office_id": c.other, "position": 42})
 			}},
 		{name: "author renames the office", status: http.StatusForbidden, fields: []string{"name"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				path := "/api/v1/admin/offices/" + env.occs
-				return secReq{Method: "PATCH", Path: path, Token: c.author.Token, Body: map[string]any{"name": "Renamed"},
+				return request{Method: "PATCH", Path: path, Token: c.author.Token, Body: map[string]any{"name": "Renamed"},
 					Header: map[string]string{"If-Match": env.etag(c.admin.Token, path)}}
 			}},
 		authorAction("POST", "/publish"),
 		authorAction("POST", "/unpublish"),
 		authorAction("DELETE", ""),
 		{name: "author creates a department", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/departments", Token: c.author.Token,
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/departments", Token: c.author.Token,
 					Body: map[string]any{"office_id": env.occs, "slug": "new", "name": "New"}}
 			}},
 		{name: "viewer PATCH", status: http.StatusForbidden,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				return deptPatch(env, c, c.viewer, env.ecce, map[string]any{"summary": "x"})
 			}},
 
 		// Concurrency control.
 		{name: "PATCH without If-Match", status: http.StatusPreconditionRequired,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "PATCH", Path: "/api/v1/admin/departments/" + env.ecce, Token: c.editorAll.Token, Body: map[string]any{"summary": "x"}}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "PATCH", Path: "/api/v1/admin/departments/" + env.ecce, Token: c.editorAll.Token, Body: map[string]any{"summary": "x"}}
 			}},
 		{name: "publish without If-Match", status: http.StatusPreconditionRequired,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
-				return secReq{Method: "POST", Path: "/api/v1/admin/departments/" + env.ecce + "/publish", Token: c.editorAll.Token}
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
+				return request{Method: "POST", Path: "/api/v1/admin/departments/" + env.ecce + "/publish", Token: c.editorAll.Token}
 			}},
 		{name: "PATCH with a stale If-Match", status: http.StatusPreconditionFailed,
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				path := "/api/v1/admin/departments/" + env.ecce
 				stale := env.etag(c.admin.Token, path)
 				// Someone else saves first.
-				res := env.do(secReq{Method: "PATCH", Path: path, Token: c.editorAll.Token, Body: map[string]any{"summary": "saved first " + stale},
+				res := env.do(request{Method: "PATCH", Path: path, Token: c.editorAll.Token, Body: map[string]any{"summary": "saved first " + stale},
 					Header: map[string]string{"If-Match": stale}})
 				if res.Code != http.StatusOK {
 					t.Fatalf("first save: %s", res)
 				}
-				return secReq{Method: "PATCH", Path: path, Token: c.editorOCCS.Token, Body: map[string]any{"summary": "overwrite"},
+				return request{Method: "PATCH", Path: path, Token: c.editorOCCS.Token, Body: map[string]any{"summary": "overwrite"},
 					Header: map[string]string{"If-Match": stale}}
 			},
-			check: func(t *testing.T, res *secResp) {
+			check: func(t *testing.T, res *response) {
 				if v, ok := res.json()["current_version"].(float64); !ok || v < 2 {
 					t.Errorf("412 without a usable current_version: %s", res.Body)
 				}
@@ -477,21 +477,21 @@ func secHostileCases() []secHostileCase {
 
 		// Lock-out protection.
 		{name: "last admin deactivates themselves", status: http.StatusConflict, fields: []string{"active"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				secOnlyAdmin(t, env, c)
-				return secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + c.admin.ID, Token: c.admin.Token, Body: map[string]any{"active": false}}
+				return request{Method: "PATCH", Path: "/api/v1/admin/users/" + c.admin.ID, Token: c.admin.Token, Body: map[string]any{"active": false}}
 			}},
 		{name: "last admin removes their admin grant", status: http.StatusConflict, fields: []string{"role"},
-			prepare: func(t *testing.T, env *secEnv, c *secCast) secReq {
+			prepare: func(t *testing.T, env *testEnv, c *secCast) request {
 				secOnlyAdmin(t, env, c)
-				return secReq{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(c.adminGrant, 10), Token: c.admin.Token}
+				return request{Method: "DELETE", Path: "/api/v1/admin/grants/" + strconv.FormatInt(c.adminGrant, 10), Token: c.admin.Token}
 			}},
 	}
 }
 
 // secOnlyAdmin deactivates, through the API, every other active admin that
 // earlier cases made, so c.admin is the last one.
-func secOnlyAdmin(t *testing.T, env *secEnv, c *secCast) {
+func secOnlyAdmin(t *testing.T, env *testEnv, c *secCast) {
 	t.Helper()
 	grants, err := policies.ListGrants(context.Background(), env.db)
 	if err != nil {
@@ -505,7 +505,7 @@ func secOnlyAdmin(t *testing.T, env *secEnv, c *secCast) {
 		if err != nil || !u.Active {
 			continue
 		}
-		res := env.do(secReq{Method: "PATCH", Path: "/api/v1/admin/users/" + g.UserID, Token: c.admin.Token, Body: map[string]any{"active": false}})
+		res := env.do(request{Method: "PATCH", Path: "/api/v1/admin/users/" + g.UserID, Token: c.admin.Token, Body: map[string]any{"active": false}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("deactivate admin %s: %s", u.Email, res)
 		}
@@ -516,15 +516,16 @@ func secOnlyAdmin(t *testing.T, env *secEnv, c *secCast) {
 }
 
 func TestSecurityHostileRequestsChangeNothing(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		cast := secNewCast(t, env)
 		for _, tc := range secHostileCases() {
 			t.Run(tc.name, func(t *testing.T) {
 				req := tc.prepare(t, env, cast)
-				before := secSnapshot(t, env.db)
+				before := env.snapshot(t, "audit_events", "refresh_tokens")
 				res := env.do(req)
-				after := secSnapshot(t, env.db)
-				secExpectProblem(t, req.Method+" "+req.Path, res, tc.status)
+				after := env.snapshot(t, "audit_events", "refresh_tokens")
+				expectProblem(t, req.Method+" "+req.Path, res, tc.status)
 				if tc.status == http.StatusUnauthorized && res.Header.Get("WWW-Authenticate") == "" {
 					t.Errorf("401 without WWW-Authenticate")
 				}
@@ -538,10 +539,8 @@ func TestSecurityHostileRequestsChangeNothing(t *testing.T) {
 				if tc.check != nil {
 					tc.check(t, res)
 				}
-				for _, table := range secSnapshotTables {
-					if before[table] != after[table] {
-						t.Errorf("table %s changed: %s -> %s", table, before[table], after[table])
-					}
+				if changed := snapshotDiff(before, after); len(changed) > 0 {
+					t.Errorf("the database changed: %v", changed)
 				}
 			})
 		}
@@ -558,12 +557,13 @@ func TestSecurityHostileRequestsChangeNothing(t *testing.T) {
 
 // An author may change the descriptive fields, and the change is saved.
 func TestSecurityAuthorEditsDescriptiveFields(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		cast := secNewCast(t, env)
 		path := "/api/v1/admin/departments/" + env.ecce
 		etag := env.etag(cast.author.Token, path)
 		contacts := []map[string]any{{"label": "Front desk", "emails": []map[string]string{{"address": "desk@example.org"}}}}
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: cast.author.Token, Header: map[string]string{"If-Match": etag},
+		res := env.do(request{Method: "PATCH", Path: path, Token: cast.author.Token, Header: map[string]string{"If-Match": etag},
 			Body: map[string]any{"summary": "Edited by the author.", "description_html": "<p>Edited <b>text</b>.</p>", "contacts": contacts}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("author PATCH: %s", res)
@@ -580,10 +580,10 @@ func TestSecurityAuthorEditsDescriptiveFields(t *testing.T) {
 			t.Errorf("stored draft: %+v", c)
 		}
 		// The same author may not then publish what they wrote.
-		res = env.do(secReq{Method: "POST", Path: path + "/publish", Token: cast.author.Token, Header: map[string]string{"If-Match": res.Header.Get("ETag")}})
-		secExpectProblem(t, "author publish", res, http.StatusForbidden)
+		res = env.do(request{Method: "POST", Path: path + "/publish", Token: cast.author.Token, Header: map[string]string{"If-Match": res.Header.Get("ETag")}})
+		expectProblem(t, "author publish", res, http.StatusForbidden)
 		// And the office editor may.
-		res = env.do(secReq{Method: "POST", Path: path + "/publish", Token: cast.editorOCCS.Token, Header: map[string]string{"If-Match": env.etag(cast.admin.Token, path)}})
+		res = env.do(request{Method: "POST", Path: path + "/publish", Token: cast.editorOCCS.Token, Header: map[string]string{"If-Match": env.etag(cast.admin.Token, path)}})
 		if res.Code != http.StatusOK {
 			t.Errorf("office editor publish: %s", res)
 		}
@@ -593,10 +593,11 @@ func TestSecurityAuthorEditsDescriptiveFields(t *testing.T) {
 // The positive side of the scope checks: what the refusals above refuse is
 // allowed to the right people, so the refusals are not an accident.
 func TestSecurityScopedRightsWork(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		c := secNewCast(t, env)
 		for _, tc := range []struct {
-			who    *secUser
+			who    *envUser
 			method string
 			path   string
 			status int
@@ -609,20 +610,20 @@ func TestSecurityScopedRightsWork(t *testing.T) {
 			{c.admin, "GET", "/api/v1/admin/audit", http.StatusOK},
 			{c.admin, "GET", "/api/v1/admin/users/" + c.victim.ID, http.StatusOK},
 		} {
-			res := env.do(secReq{Method: tc.method, Path: tc.path, Token: tc.who.Token})
+			res := env.do(request{Method: tc.method, Path: tc.path, Token: tc.who.Token})
 			if res.Code != tc.status {
 				t.Errorf("%s %s as %s: %s, want %d", tc.method, tc.path, tc.who.Email, res, tc.status)
 			}
 		}
 		// Lists only show what the user may read.
-		res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/departments?limit=100", Token: c.editorOCCS.Token})
+		res := env.do(request{Method: "GET", Path: "/api/v1/admin/departments?limit=100", Token: c.editorOCCS.Token})
 		if res.Code != http.StatusOK {
 			t.Fatalf("list: %s", res)
 		}
 		if strings.Contains(string(res.Body), c.otherDept) || !strings.Contains(string(res.Body), env.ecce) {
 			t.Errorf("office editor's department list is not limited to office:occs: %s", res.Body)
 		}
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/offices?limit=100", Token: c.deptEditor.Token})
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/offices?limit=100", Token: c.deptEditor.Token})
 		if res.Code != http.StatusForbidden && (res.Code != http.StatusOK || strings.Contains(string(res.Body), env.occs)) {
 			t.Errorf("department editor's office list shows the office: %s", res)
 		}

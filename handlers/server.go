@@ -61,6 +61,7 @@ type Server struct {
 	users      *userCache
 	refreshTTL time.Duration
 	hashing    *auth.HashGate
+	passwords  auth.Params
 	// nextThrottlePurge is when expired sign-in counters are next deleted
 	// (Unix ns).
 	nextThrottlePurge atomic.Int64
@@ -83,6 +84,10 @@ type Deps struct {
 	// HashGate bounds concurrent password hashing; nil gets the default
 	// capacity (newHashGate).
 	HashGate *auth.HashGate
+	// PasswordParams are the argon2id costs of new hashes and of the
+	// unknown-email timing equaliser; zero means auth.DefaultParams. Tests
+	// pass cheap ones.
+	PasswordParams auth.Params
 
 	AdminFiles fs.FS  // the built web admin (web-admin.Files()); nil serves none
 	SetupToken string // one-time first-admin token while no account exists; "" for none
@@ -98,6 +103,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.HashGate == nil {
 		d.HashGate = newHashGate()
+	}
+	if d.PasswordParams == (auth.Params{}) {
+		d.PasswordParams = auth.DefaultParams
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
@@ -117,6 +125,7 @@ func NewServer(d Deps) *Server {
 		users:      newUserCache(),
 		refreshTTL: d.RefreshTTL,
 		hashing:    d.HashGate,
+		passwords:  d.PasswordParams,
 
 		admin:     loadAdminApp(d.AdminFiles),
 		setupGate: &setupGate{token: d.SetupToken},

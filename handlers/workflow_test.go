@@ -11,7 +11,8 @@ import (
 // the editorial workflow: compare the draft with the published revision,
 // preview it, restore the old revision, trash a department and restore it.
 func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
-	secEach(t, func(t *testing.T, env *secEnv) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, env *testEnv) {
 		editor := env.user("editor@example.org", "editor office:occs")
 		author := env.user("author@example.org", "author office:occs")
 		outsider := env.user("outsider@example.org", "editor department:jrotc")
@@ -19,14 +20,14 @@ func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
 
 		// A draft change: summary and a phone on the contact.
 		etag := env.etag(editor.Token, path)
-		res := env.do(secReq{Method: "PATCH", Path: path, Token: editor.Token, Header: map[string]string{"If-Match": etag},
+		res := env.do(request{Method: "PATCH", Path: path, Token: editor.Token, Header: map[string]string{"If-Match": etag},
 			Body: map[string]any{"name": "Early College and Career Ed", "summary": "Shorter."}})
 		if res.Code != http.StatusOK {
 			t.Fatalf("patch: %s", res)
 		}
 
 		// Diff: published revision 1 against the draft, field by field.
-		res = env.do(secReq{Method: "GET", Path: path + "/diff", Token: editor.Token})
+		res = env.do(request{Method: "GET", Path: path + "/diff", Token: editor.Token})
 		if res.Code != http.StatusOK {
 			t.Fatalf("diff: %s", res)
 		}
@@ -50,56 +51,56 @@ func TestWorkflowDiffRestorePreviewTrash(t *testing.T) {
 		if diff.Data.From == nil || *diff.Data.From != 1 || diff.Data.To != 2 || strings.Join(fields, ",") != "name,summary" {
 			t.Fatalf("diff = %s", res.Body)
 		}
-		secExpectProblem(t, "diff with a revision that does not exist", env.do(secReq{Method: "GET", Path: path + "/diff?from=9", Token: editor.Token}), http.StatusBadRequest)
-		secExpectProblem(t, "diff outside the user's scope", env.do(secReq{Method: "GET", Path: path + "/diff", Token: outsider.Token}), http.StatusNotFound)
+		expectProblem(t, "diff with a revision that does not exist", env.do(request{Method: "GET", Path: path + "/diff?from=9", Token: editor.Token}), http.StatusBadRequest)
+		expectProblem(t, "diff outside the user's scope", env.do(request{Method: "GET", Path: path + "/diff", Token: outsider.Token}), http.StatusNotFound)
 
 		// Preview: the draft in the public shape; the public API still has the old text.
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/preview/departments/" + env.ecce, Token: editor.Token})
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/preview/departments/" + env.ecce, Token: editor.Token})
 		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), `"summary":"Shorter."`) || !strings.Contains(string(res.Body), `"office":{"slug":"occs"`) {
 			t.Fatalf("preview: %s", res)
 		}
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/preview/offices/" + env.occs, Token: editor.Token})
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/preview/offices/" + env.occs, Token: editor.Token})
 		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), "Early College and Career Ed\"") {
 			t.Fatalf("office preview does not show the department draft: %s", res)
 		}
-		if pub := env.do(secReq{Method: "GET", Path: "/api/v1/departments/ecce"}); strings.Contains(string(pub.Body), "Shorter.") {
+		if pub := env.do(request{Method: "GET", Path: "/api/v1/departments/ecce"}); strings.Contains(string(pub.Body), "Shorter.") {
 			t.Fatal("the public API shows a draft")
 		}
 
 		// Restoring revision 1 is an edit: an author may not, since it renames.
 		etag = env.etag(editor.Token, path)
-		res = env.do(secReq{Method: "POST", Path: path + "/revisions/1/restore", Token: author.Token, Header: map[string]string{"If-Match": etag}})
-		secExpectProblem(t, "author restoring a rename", res, http.StatusForbidden)
-		secExpectProblem(t, "restore without If-Match", env.do(secReq{Method: "POST", Path: path + "/revisions/1/restore", Token: editor.Token}), http.StatusPreconditionRequired)
-		res = env.do(secReq{Method: "POST", Path: path + "/revisions/1/restore", Token: editor.Token, Header: map[string]string{"If-Match": etag}})
+		res = env.do(request{Method: "POST", Path: path + "/revisions/1/restore", Token: author.Token, Header: map[string]string{"If-Match": etag}})
+		expectProblem(t, "author restoring a rename", res, http.StatusForbidden)
+		expectProblem(t, "restore without If-Match", env.do(request{Method: "POST", Path: path + "/revisions/1/restore", Token: editor.Token}), http.StatusPreconditionRequired)
+		res = env.do(request{Method: "POST", Path: path + "/revisions/1/restore", Token: editor.Token, Header: map[string]string{"If-Match": etag}})
 		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), `"version":3`) || !strings.Contains(string(res.Body), `"name":"Early College and Career Education"`) {
 			t.Fatalf("restore: %s", res)
 		}
 
 		// Trash and bring back; the public API follows.
 		etag = env.etag(editor.Token, path)
-		if res := env.do(secReq{Method: "DELETE", Path: path, Token: editor.Token, Header: map[string]string{"If-Match": etag}}); res.Code != http.StatusNoContent {
+		if res := env.do(request{Method: "DELETE", Path: path, Token: editor.Token, Header: map[string]string{"If-Match": etag}}); res.Code != http.StatusNoContent {
 			t.Fatalf("delete: %s", res)
 		}
-		if pub := env.do(secReq{Method: "GET", Path: "/api/v1/departments/ecce"}); pub.Code != http.StatusNotFound {
+		if pub := env.do(request{Method: "GET", Path: "/api/v1/departments/ecce"}); pub.Code != http.StatusNotFound {
 			t.Fatalf("trashed department still public: %d", pub.Code)
 		}
-		res = env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash", Token: editor.Token})
+		res = env.do(request{Method: "GET", Path: "/api/v1/admin/trash", Token: editor.Token})
 		if res.Code != http.StatusOK || !strings.Contains(string(res.Body), env.ecce) {
 			t.Fatalf("trash: %s", res)
 		}
-		if res := env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash", Token: outsider.Token}); strings.Contains(string(res.Body), env.ecce) {
+		if res := env.do(request{Method: "GET", Path: "/api/v1/admin/trash", Token: outsider.Token}); strings.Contains(string(res.Body), env.ecce) {
 			t.Fatalf("trash shows an item outside the user's scope: %s", res)
 		}
-		secExpectProblem(t, "author listing the trash", env.do(secReq{Method: "GET", Path: "/api/v1/admin/trash", Token: author.Token}), http.StatusForbidden)
-		secExpectProblem(t, "restore outside scope", env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: outsider.Token}), http.StatusNotFound)
-		res = env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: editor.Token})
+		expectProblem(t, "author listing the trash", env.do(request{Method: "GET", Path: "/api/v1/admin/trash", Token: author.Token}), http.StatusForbidden)
+		expectProblem(t, "restore outside scope", env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: outsider.Token}), http.StatusNotFound)
+		res = env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: editor.Token})
 		if res.Code != http.StatusOK {
 			t.Fatalf("restore from trash: %s", res)
 		}
-		if pub := env.do(secReq{Method: "GET", Path: "/api/v1/departments/ecce"}); pub.Code != http.StatusOK {
+		if pub := env.do(request{Method: "GET", Path: "/api/v1/departments/ecce"}); pub.Code != http.StatusOK {
 			t.Fatalf("restored department not public again: %d", pub.Code)
 		}
-		secExpectProblem(t, "restore what is not in the trash", env.do(secReq{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: editor.Token}), http.StatusNotFound)
+		expectProblem(t, "restore what is not in the trash", env.do(request{Method: "POST", Path: "/api/v1/admin/trash/departments/" + env.ecce + "/restore", Token: editor.Token}), http.StatusNotFound)
 	})
 }

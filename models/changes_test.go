@@ -48,6 +48,9 @@ func (r *received) waitFor(t *testing.T, e string) {
 
 // listen runs models.Listen on db until the test ends, and returns once it
 // is connected.
+// madeUpEvents are the events these tests announce; no real write sends them.
+var madeUpEvents = []string{"rolled-back", "committed", "from-cli", "from-other"}
+
 func listen(t *testing.T, db *gorm.DB, url string) *received {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,7 +59,14 @@ func listen(t *testing.T, db *gorm.DB, url string) *received {
 	got := &received{}
 	go func() {
 		defer close(done)
-		models.Listen(ctx, db, url, nil, got.add, connected)
+		models.Listen(ctx, db, url, nil, func(e string) {
+			// Tests in other packages share the PostgreSQL database (each in
+			// its own schema), and NOTIFY reaches every listener of the
+			// database: keep only the events these tests make up.
+			if slices.Contains(madeUpEvents, e) {
+				got.add(e)
+			}
+		}, connected)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	select {

@@ -66,9 +66,9 @@ func TestListCacheStaysWithinItsCap(t *testing.T) {
 	})
 }
 
-// TestEntryCostCountsEveryDocField guards the cache's accounting: a field
-// added to Doc that holds memory must be counted in entryCost.
-func TestEntryCostCountsEveryDocField(t *testing.T) {
+// TestSizeCountsEveryDocField guards the cache's accounting: a field
+// added to Doc that holds memory must be counted in Doc.Size, which entryCost adds to the key.
+func TestSizeCountsEveryDocField(t *testing.T) {
 	counted := []string{"Body", "ETag", "LastModified", "LastModHTTP", "ETagH", "LastModH", "LengthH", "compressed", "parts"}
 	var fields []string
 	for f := range reflect.TypeFor[Doc]().Fields() {
@@ -76,7 +76,7 @@ func TestEntryCostCountsEveryDocField(t *testing.T) {
 	}
 	for _, f := range fields {
 		if !slices.Contains(counted, f) {
-			t.Errorf("Doc.%s is not counted by entryCost: count what it holds, then add it here", f)
+			t.Errorf("Doc.%s is not counted by Doc.Size: count what it holds, then add it here", f)
 		}
 	}
 	d := newDoc([]byte(`{"data":[]}`), time.Now())

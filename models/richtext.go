@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -108,6 +109,15 @@ func RichTextToPlain(safeHTML string) string {
 	if safeHTML == "" {
 		return ""
 	}
+	if text, ok := plainFromRendered(safeHTML); ok {
+		return tidyPlain(text)
+	}
+	return plainFromTree(safeHTML)
+}
+
+// plainFromTree is RichTextToPlain by the book: the tree an HTML5 parser
+// builds, walked. It is the answer for every input plainFromRendered turns down.
+func plainFromTree(safeHTML string) string {
 	nodes, err := html.ParseFragment(strings.NewReader(safeHTML), fragmentContext())
 	if err != nil {
 		return ""
@@ -117,6 +127,221 @@ func RichTextToPlain(safeHTML string) string {
 		writePlain(&b, n)
 	}
 	return tidyPlain(b.String())
+}
+
+// plainFromRendered writes what writePlain writes for the parsed tree,
+// reading the markup directly: the catalog converts every description at
+// startup and parsing took most of that time. It only answers (ok) for
+// markup as html.Render writes the vocabulary of SanitizeRichText, where
+// each token reads one way (see scanTag and scanReference), and only when
+// the tree is sure to nest exactly as the tags do: every end tag closes the
+// element opened last, no start tag is one the parser takes as closing an
+// open element (a block in a <p>, an <li> in an <li>, an <a> in an <a>, a
+// heading right in a heading), nothing is left open. Descriptions as
+// editors write them, once sanitized, are all of that; anything else is the
+// parser's to restructure.
+func plainFromRendered(safeHTML string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(safeHTML))
+	var open openElements
+	for s := safeHTML; s != ""; {
+		switch s[0] {
+		case '<':
+			tag, end, n := scanTag(s)
+			if n == 0 {
+				return "", false
+			}
+			s = s[n:]
+			switch {
+			case tag == atom.Br && !end:
+				b.WriteString(plainOpening(tag.String()))
+			case end && open.pop(tag):
+				b.WriteString(plainClosing(tag.String()))
+			case !end && open.push(tag):
+				b.WriteString(plainOpening(tag.String()))
+			default:
+				return "", false
+			}
+		case '&':
+			text, n := scanReference(s)
+			if n == 0 {
+				return "", false
+			}
+			b.WriteString(text)
+			s = s[n:]
+		case '\n':
+			b.WriteByte(' ') // as writePlain does in a text node
+			s = s[1:]
+		case '\r', 0:
+			// The tokenizer turns a carriage return into a newline, the
+			// parser drops NUL: neither is in rendered text.
+			return "", false
+		default:
+			n := plainTextRun(s)
+			b.WriteString(s[:n])
+			s = s[n:]
+		}
+	}
+	return b.String(), open.n == 0
+}
+
+// plainTextRun is how many bytes at the start of s are text the tokenizer
+// and the parser pass through as they are.
+func plainTextRun(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '&', '\n', '\r', 0:
+			return i
+		}
+	}
+	return len(s)
+}
+
+// scanTag reads the tag s starts with if it has a form html.Render writes:
+// <name>, </name>, <br/>, or <a> with attributes, each a space, a lower-case
+// name and a double-quoted value. The tokenizer reads each of those as that
+// one tag; n is 0 for anything else. Tags are the parser's atoms (0 for a
+// name outside the HTML standard).
+func scanTag(s string) (tag atom.Atom, end bool, n int) {
+	i := 1
+	if len(s) > 1 && s[1] == '/' {
+		end, i = true, 2
+	}
+	start := i
+	for i < len(s) && ('a' <= s[i] && s[i] <= 'z' || '1' <= s[i] && s[i] <= '6') {
+		i++
+	}
+	tag = atom.Lookup([]byte(s[start:i]))
+	switch {
+	case tag == 0:
+		return 0, false, 0
+	case tag == atom.A && !end:
+		i = skipAttributes(s, i)
+	case tag == atom.Br && !end && strings.HasPrefix(s[i:], "/"):
+		i++
+	}
+	if i == 0 || i >= len(s) || s[i] != '>' {
+		return 0, false, 0
+	}
+	return tag, end, i + 1
+}
+
+// skipAttributes returns where the attributes starting at s[i] end, or 0 if
+// they are not all ` name="value"`.
+func skipAttributes(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+		start := i
+		for i < len(s) && 'a' <= s[i] && s[i] <= 'z' {
+			i++
+		}
+		if i == start || !strings.HasPrefix(s[i:], `="`) {
+			return 0
+		}
+		closing := strings.IndexByte(s[i+2:], '"')
+		if closing < 0 {
+			return 0
+		}
+		i += 2 + closing + 1
+	}
+	return i
+}
+
+// renderedReferences are the character references html.Render writes in
+// text, with the text they stand for.
+var renderedReferences = [...]struct{ ref, text string }{
+	{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&#34;", `"`}, {"&#39;", "'"}, {"&#13;", "\r"},
+}
+
+// scanReference reads the character reference s starts with if it is one
+// html.Render writes; n is 0 for anything else.
+func scanReference(s string) (text string, n int) {
+	for _, r := range renderedReferences {
+		if strings.HasPrefix(s, r.ref) {
+			return r.text, len(r.ref)
+		}
+	}
+	return "", 0
+}
+
+// openElements is the stack of elements plainFromRendered has open, which is
+// the parser's stack of open elements as long as plainFromRendered goes on.
+// Deeper than maxNesting is never sanitized output.
+type openElements struct {
+	tags [maxNesting]atom.Atom
+	n    int
+}
+
+// push opens tag if the parser would insert it as a child of the current
+// element and close nothing (the "in body" insertion mode of the HTML
+// standard, section 13.2.6.4.7).
+func (o *openElements) push(tag atom.Atom) bool {
+	if o.n == len(o.tags) || !o.nestsAsWritten(tag) {
+		return false
+	}
+	o.tags[o.n] = tag
+	o.n++
+	return true
+}
+
+// nestsAsWritten reports whether a start tag for tag would make the parser
+// close none of the open elements. Tags outside the vocabulary are left to
+// the parser.
+func (o *openElements) nestsAsWritten(tag atom.Atom) bool {
+	switch tag {
+	case atom.B, atom.Strong, atom.Em, atom.I:
+		// The parser reopens ("reconstructs") formatting elements only
+		// after one was closed out of order, which pop refuses.
+		return true
+	case atom.A:
+		return !o.contains(atom.A)
+	case atom.P, atom.Blockquote, atom.Ul, atom.Ol:
+		return !o.contains(atom.P)
+	case atom.H2, atom.H3, atom.H4:
+		return !o.contains(atom.P) && !o.topIs(atom.H2, atom.H3, atom.H4)
+	case atom.Li:
+		return !o.contains(atom.P) && !o.listItemIsCurrent()
+	}
+	return false
+}
+
+// pop closes tag if it is the current element: an end tag for anything else
+// makes the parser close, ignore or invent elements.
+func (o *openElements) pop(tag atom.Atom) bool {
+	if o.n == 0 || o.tags[o.n-1] != tag {
+		return false
+	}
+	o.n--
+	return true
+}
+
+func (o *openElements) contains(tag atom.Atom) bool {
+	for _, t := range o.tags[:o.n] {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *openElements) topIs(tags ...atom.Atom) bool {
+	return o.n > 0 && slices.Contains(tags, o.tags[o.n-1])
+}
+
+// listItemIsCurrent reports whether an <li> start tag would close an open
+// list item: the parser looks down the stack past formatting elements and
+// stops at the first other element of the vocabulary.
+func (o *openElements) listItemIsCurrent() bool {
+	for i := o.n - 1; i >= 0; i-- {
+		switch o.tags[i] {
+		case atom.Li:
+			return true
+		case atom.B, atom.Strong, atom.Em, atom.I, atom.A:
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 // tidyPlain trims every line, collapses runs of spaces and tabs within it
@@ -160,23 +385,38 @@ func writePlain(b *strings.Builder, n *html.Node) {
 		b.WriteString(strings.ReplaceAll(n.Data, "\n", " "))
 		return
 	case html.ElementNode:
-		switch n.Data {
-		case "br":
-			b.WriteString("\n")
+		b.WriteString(plainOpening(n.Data))
+		if n.Data == "br" {
 			return
-		case "li":
-			b.WriteString("\n- ")
 		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		writePlain(b, c)
 	}
 	if n.Type == html.ElementNode {
-		switch n.Data {
-		case "p", "h2", "h3", "h4", "blockquote", "ul", "ol":
-			b.WriteString("\n\n")
-		}
+		b.WriteString(plainClosing(n.Data))
 	}
+}
+
+// plainOpening is what an element writes to plain text before its content.
+func plainOpening(tag string) string {
+	switch tag {
+	case "br":
+		return "\n"
+	case "li":
+		return "\n- "
+	}
+	return ""
+}
+
+// plainClosing is what an element writes to plain text after its content:
+// blocks end their paragraph.
+func plainClosing(tag string) string {
+	switch tag {
+	case "p", "h2", "h3", "h4", "blockquote", "ul", "ol":
+		return "\n\n"
+	}
+	return ""
 }
 
 // hostPattern is a DNS name, an IPv4 address or a bracketed IPv6 address,

@@ -9,7 +9,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -36,7 +35,7 @@ type office struct {
 	descText    string // while rendering only
 	publishedAt time.Time
 	updatedAt   time.Time
-	terms       []uint32 // what search finds it by (see search.go)
+	terms       *itemTerms // what search finds it by (see search.go)
 	doc         Doc
 	item        []byte
 }
@@ -49,7 +48,7 @@ type department struct {
 	descText    string
 	publishedAt time.Time
 	updatedAt   time.Time
-	terms       []uint32
+	terms       *itemTerms
 	office      *office // its published office; nil while that is not public
 	doc         Doc
 	item        []byte
@@ -67,6 +66,13 @@ func (o *office) trim() {
 func (d *department) trim() {
 	d.c = models.DepartmentContent{OfficeID: d.c.OfficeID, CommonContent: models.CommonContent{Slug: d.c.Slug, Name: d.c.Name, Acronym: d.c.Acronym}, Position: d.c.Position}
 	d.descText = ""
+}
+
+// detach copies the decoded strings that outlive the rendering (what trim
+// keeps; slugs are also map keys): the decoder's strings share one buffer
+// with the whole revision, which would otherwise stay alive with them.
+func detach(c *models.CommonContent) {
+	c.Slug, c.Name, c.Acronym = strings.Clone(c.Slug), strings.Clone(c.Name), strings.Clone(c.Acronym)
 }
 
 // state is one immutable view of everything public.
@@ -90,9 +96,11 @@ type state struct {
 	modified    time.Time                // newest publication
 	builtAt     time.Time                // when this state was made
 
-	// The search indexes, built on the first search of this state.
+	// The search indexes, built on the first search of this state (or in
+	// the background just after it is stored).
 	dict         *termDict
-	words        []string // the dictionary as this state knows it
+	wordsOnce    sync.Once
+	words        []string // the dictionary once every item has its terms
 	officeSearch searchable[*office]
 	deptSearch   searchable[*department]
 	lists        *listCache
@@ -108,8 +116,11 @@ type Catalog struct {
 	// offices keeps the office documents people read joined (see
 	// officeCache).
 	offices *officeCache
-	dict    *termDict // guarded by mu for replacement; interning locks itself
-	gen     uint64    // guarded by mu
+	// dict interns the search words of every item of the current state
+	// (their terms are ids into it). Guarded by mu for replacement;
+	// interning locks itself.
+	dict *termDict
+	gen  uint64 // guarded by mu
 
 	inlineCompress int             // see compressLoaded; tests lower it
 	compressing    <-chan struct{} // closed once LoadAll's documents are compressed
@@ -154,7 +165,7 @@ func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 func (c *Catalog) store(offices map[string]*office, departments map[string]*department, dirty map[string]bool, prepare func(*state)) {
 	c.gen++
 	s := buildState(offices, departments, dirty)
-	s.gen, s.dict, s.words, s.lists = c.gen, c.dict, c.dict.snapshot(), c.lists
+	s.gen, s.dict, s.lists = c.gen, c.dict, c.lists
 	if prepare != nil {
 		prepare(s) // before anyone can see s
 	}
@@ -162,8 +173,10 @@ func (c *Catalog) store(offices map[string]*office, departments map[string]*depa
 	c.lists.dropAll()
 	c.offices.dropAll()
 	// Build the search indexes off the request path, so the first search
-	// after a publication does not wait ~100 ms for them; a state that a
-	// burst of publications replaces at once is skipped.
+	// after a publication does not wait for them (~100 ms, plus ~1 s of
+	// CPU after LoadAll to extract every item's words); a state that a
+	// burst of publications replaces at once is skipped. A search that
+	// comes sooner builds them or waits for this build (sync.Once).
 	go func() {
 		time.Sleep(searchPrepareDelay)
 		if c.state.Load() == s {
@@ -181,17 +194,13 @@ const searchPrepareDelay = 50 * time.Millisecond
 func (c *Catalog) LoadAll(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A new dictionary: words of withdrawn content do not pile up.
-	dict := newTermDict()
-	offices, err := loadOffices(ctx, c.db, dict, nil)
+	offices, departments, err := loadEverything(ctx, c.db)
 	if err != nil {
 		return err
 	}
-	departments, err := loadDepartments(ctx, c.db, dict, nil)
-	if err != nil {
-		return err
-	}
-	c.dict = dict
+	// A new dictionary: words of withdrawn content do not pile up. Every
+	// item is new too, so none has terms over the old one.
+	c.dict = newTermDict()
 	c.store(offices, departments, nil, func(s *state) {
 		c.compressing = compressLoaded(s, c.log, c.inlineCompress)
 	})
@@ -200,6 +209,19 @@ func (c *Catalog) LoadAll(ctx context.Context) error {
 	// or the process keeps the load's peak as its resident size.
 	debug.FreeOSMemory()
 	return nil
+}
+
+// loadEverything reads and decodes every published office and department.
+func loadEverything(ctx context.Context, db *gorm.DB) (map[string]*office, map[string]*department, error) {
+	offices, err := loadOffices(ctx, db, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	departments, err := loadDepartments(ctx, db, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return offices, departments, nil
 }
 
 // Refresh applies one change event (see models.ContentEvent): it reloads
@@ -228,7 +250,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		if prev := departments[id]; prev != nil {
 			touched[prev.c.OfficeID] = true
 		}
-		loaded, err := loadDepartments(ctx, c.db, c.dict, []string{id})
+		loaded, err := loadDepartments(ctx, c.db, []string{id})
 		if err != nil {
 			return err
 		}
@@ -240,7 +262,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
 	officeIDs := slices.Collect(maps.Keys(touched))
-	loadedOffices, err := loadOffices(ctx, c.db, c.dict, nonNil(officeIDs))
+	loadedOffices, err := loadOffices(ctx, c.db, nonNil(officeIDs))
 	if err != nil {
 		return err
 	}
@@ -251,7 +273,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 			depIDs = append(depIDs, depID)
 		}
 	}
-	loadedDeps, err := loadDepartments(ctx, c.db, c.dict, nonNil(depIDs))
+	loadedDeps, err := loadDepartments(ctx, c.db, nonNil(depIDs))
 	if err != nil {
 		return err
 	}
@@ -611,26 +633,30 @@ func loadMap[T any](ctx context.Context, db *gorm.DB, kind models.Kind, ids []st
 	return out, err
 }
 
-func loadOffices(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*office, error) {
+// The loaders leave search terms to the search index build (itemTerms):
+// extracting them here would delay every startup by about a second.
+
+func loadOffices(ctx context.Context, db *gorm.DB, ids []string) (map[string]*office, error) {
 	return loadMap(ctx, db, models.KindOffice, ids, func(r *publishedRow) (*office, error) {
-		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Content), &o.c); err != nil {
+		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC(), terms: new(itemTerms)}
+		if err := decodeContent(r.Content, &o.c); err != nil {
 			return nil, err
 		}
+		detach(&o.c.CommonContent)
 		o.descText = models.RichTextToPlain(o.c.DescriptionHTML)
-		o.terms = searchTerms(dict, searchFields{o.c.Name, o.c.Acronym, o.c.Slug, o.c.Summary, o.descText, o.c.Contacts})
 		return o, nil
 	})
 }
 
-func loadDepartments(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*department, error) {
+func loadDepartments(ctx context.Context, db *gorm.DB, ids []string) (map[string]*department, error) {
 	return loadMap(ctx, db, models.KindDepartment, ids, func(r *publishedRow) (*department, error) {
-		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Content), &d.c); err != nil {
+		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC(), terms: new(itemTerms)}
+		if err := decodeContent(r.Content, &d.c); err != nil {
 			return nil, err
 		}
+		detach(&d.c.CommonContent)
+		d.c.OfficeID = strings.Clone(d.c.OfficeID)
 		d.descText = models.RichTextToPlain(d.c.DescriptionHTML)
-		d.terms = searchTerms(dict, searchFields{d.c.Name, d.c.Acronym, d.c.Slug, d.c.Summary, d.descText, d.c.Contacts})
 		return d, nil
 	})
 }

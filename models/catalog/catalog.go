@@ -194,14 +194,14 @@ const searchPrepareDelay = 50 * time.Millisecond
 func (c *Catalog) LoadAll(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	offices, departments, err := loadEverything(ctx, c.db)
+	offices, departments, unrendered, err := loadEverything(ctx, c.db)
 	if err != nil {
 		return err
 	}
 	// A new dictionary: words of withdrawn content do not pile up. Every
 	// item is new too, so none has terms over the old one.
 	c.dict = newTermDict()
-	c.store(offices, departments, nil, func(s *state) {
+	c.store(offices, departments, unrendered, func(s *state) {
 		c.compressing = compressLoaded(s, c.log, c.inlineCompress)
 	})
 	// A full load makes several times the catalog's size in garbage
@@ -211,17 +211,33 @@ func (c *Catalog) LoadAll(ctx context.Context) error {
 	return nil
 }
 
-// loadEverything reads and decodes every published office and department.
-func loadEverything(ctx context.Context, db *gorm.DB) (map[string]*office, map[string]*department, error) {
+// loadEverything reads and decodes every published office and department,
+// and renders each department as soon as it is decoded (its office is
+// loaded already), so that no more than a few decoded revisions are alive
+// at once: holding all 20,000 until buildState rendered them made the
+// load's live heap twice the catalog's, and the collector's work with it.
+// It returns the ids of what is left to render: the offices.
+func loadEverything(ctx context.Context, db *gorm.DB) (map[string]*office, map[string]*department, map[string]bool, error) {
 	offices, err := loadOffices(ctx, db, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	departments, err := loadDepartments(ctx, db, nil)
+	arena := &bodyArena{}
+	departments, err := loadDepartments(ctx, db, nil, func(d *department) {
+		d.office = offices[d.c.OfficeID]
+		if d.office != nil {
+			renderDepartment(d, arena)
+		}
+		d.trim()
+	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return offices, departments, nil
+	unrendered := make(map[string]bool, len(offices))
+	for id := range offices {
+		unrendered[id] = true
+	}
+	return offices, departments, unrendered, nil
 }
 
 // Refresh applies one change event (see models.ContentEvent): it reloads
@@ -250,7 +266,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		if prev := departments[id]; prev != nil {
 			touched[prev.c.OfficeID] = true
 		}
-		loaded, err := loadDepartments(ctx, c.db, []string{id})
+		loaded, err := loadDepartments(ctx, c.db, []string{id}, nil)
 		if err != nil {
 			return err
 		}
@@ -273,7 +289,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 			depIDs = append(depIDs, depID)
 		}
 	}
-	loadedDeps, err := loadDepartments(ctx, c.db, nonNil(depIDs))
+	loadedDeps, err := loadDepartments(ctx, c.db, nonNil(depIDs), nil)
 	if err != nil {
 		return err
 	}
@@ -321,7 +337,8 @@ func (d *department) prevDoc() *Doc { return &d.doc }
 
 // buildState links departments to offices, renders what is dirty (all when
 // dirty is nil; dirty documents are freshly loaded, with full content) and
-// computes the orderings lists page through.
+// computes the orderings lists page through. A department that is not
+// dirty and already linked to its office is taken as it is.
 func buildState(offices map[string]*office, departments map[string]*department, dirty map[string]bool) *state {
 	s := &state{
 		offices:       offices,
@@ -362,14 +379,10 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			s.modified = d.publishedAt
 		}
 	}
-	var arena *bodyArena
-	if dirty == nil {
-		arena = &bodyArena{}
-	}
 	inParallel(len(render), func(i int) {
 		d := render[i]
 		prev := d.doc
-		renderDepartment(d, arena)
+		renderDepartment(d, nil)
 		d.doc.advance(prev, s.builtAt)
 	})
 	for id, deps := range s.deptsOfOffice {
@@ -542,7 +555,7 @@ const loadChunk = 500
 
 // eachPublished streams the published documents of kind (all when ids is
 // nil) to decode on every CPU, so the raw rows never sit in memory all at
-// once. decode must only touch its row.
+// once (a batch at most). decode must only touch its row.
 func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, decode func(r *publishedRow) error) error {
 	if ids != nil && len(ids) == 0 {
 		return nil
@@ -563,12 +576,11 @@ func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []str
 	}
 	err := func() error {
 		defer close(rows)
-		for chunk := range chunks(ids) {
-			if err := scanPublished(ctx, db, kind, chunk, rows); err != nil {
-				return err
+		return eachBatch(ctx, db, kind, ids, scanBatch, func(batch []*publishedRow) {
+			for _, r := range batch {
+				rows <- r
 			}
-		}
-		return nil
+		})
 	}()
 	wg.Wait()
 	if err != nil {
@@ -577,42 +589,64 @@ func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []str
 	return firstErr
 }
 
-// chunks yields ids in pieces of loadChunk; nil (everything) once.
-func chunks(ids []string) func(yield func([]string) bool) {
-	return func(yield func([]string) bool) {
-		if ids == nil {
-			yield(nil)
-			return
-		}
-		for c := range slices.Chunk(ids, loadChunk) {
-			if !yield(c) {
-				return
+// scanBatch is how many rows one query of a full load reads. Each batch is
+// read whole before it is handed on, so the connection is free while the
+// rows are decoded and between queries: on SQLite there is one, and the
+// change-event poller (or a request) then waits for one batch, about 50
+// ms, rather than for the whole load.
+const scanBatch = 2000
+
+// eachBatch reads the published documents of kind (all when ids is nil,
+// then size at a time) in batches and passes each to handle.
+func eachBatch(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, size int, handle func([]*publishedRow)) error {
+	if ids != nil {
+		for chunk := range slices.Chunk(ids, loadChunk) {
+			batch, err := readPublished(publishedQuery(ctx, db, kind).Where("d.id IN ?", chunk))
+			if err != nil {
+				return err
 			}
+			handle(batch)
 		}
+		return nil
+	}
+	// Keyset pagination in the order of the revisions index the join
+	// walks anyway (entity_type, entity_id): no sort, no skipped rows.
+	after := ""
+	for {
+		batch, err := readPublished(publishedQuery(ctx, db, kind).Where("r.entity_id > ?", after).Order("r.entity_id").Limit(size))
+		if err != nil {
+			return err
+		}
+		handle(batch)
+		if len(batch) < size {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
 	}
 }
 
-func scanPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, out chan<- *publishedRow) error {
-	q := db.WithContext(ctx).Table(kind.Plural()+" AS d").
+func publishedQuery(ctx context.Context, db *gorm.DB, kind models.Kind) *gorm.DB {
+	return db.WithContext(ctx).Table(kind.Plural()+" AS d").
 		Select("d.id, d.published_at, r.content, r.created_at").
 		Joins("JOIN revisions r ON r.entity_type = ? AND r.entity_id = d.id AND r.number = d.published_revision", kind).
 		Where("d.deleted_at IS NULL AND d.published_revision IS NOT NULL")
-	if ids != nil {
-		q = q.Where("d.id IN ?", ids)
-	}
+}
+
+func readPublished(q *gorm.DB) ([]*publishedRow, error) {
 	rows, err := q.Rows()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	var batch []*publishedRow
 	for rows.Next() {
 		r := new(publishedRow)
 		if err := rows.Scan(&r.ID, &r.PublishedAt, &r.Content, &r.CreatedAt); err != nil {
-			return err
+			return nil, err
 		}
-		out <- r
+		batch = append(batch, r)
 	}
-	return rows.Err()
+	return batch, rows.Err()
 }
 
 // loadMap decodes the published documents of kind (all when ids is nil)
@@ -648,7 +682,9 @@ func loadOffices(ctx context.Context, db *gorm.DB, ids []string) (map[string]*of
 	})
 }
 
-func loadDepartments(ctx context.Context, db *gorm.DB, ids []string) (map[string]*department, error) {
+// loadDepartments calls then, when not nil, with each department decoded,
+// on the decoding goroutine.
+func loadDepartments(ctx context.Context, db *gorm.DB, ids []string, then func(*department)) (map[string]*department, error) {
 	return loadMap(ctx, db, models.KindDepartment, ids, func(r *publishedRow) (*department, error) {
 		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC(), terms: new(itemTerms)}
 		if err := decodeContent(r.Content, &d.c); err != nil {
@@ -657,6 +693,9 @@ func loadDepartments(ctx context.Context, db *gorm.DB, ids []string) (map[string
 		detach(&d.c.CommonContent)
 		d.c.OfficeID = strings.Clone(d.c.OfficeID)
 		d.descText = models.RichTextToPlain(d.c.DescriptionHTML)
+		if then != nil {
+			then(d)
+		}
 		return d, nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,4 +123,36 @@ func seedLikeDepartment(i int) models.DepartmentContent {
 		c.Contacts = append(c.Contacts, contact)
 	}
 	return c
+}
+
+// TestBatchesReadEveryDocumentOnce reads the demo's departments in batches
+// smaller than the directory: each published one comes exactly once.
+func TestBatchesReadEveryDocumentOnce(t *testing.T) {
+	dbtest.EachMigrated(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		if _, err := models.SeedDemo(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if err := db.Table("departments").Where("published_revision IS NOT NULL").Order("id").Pluck("id", &want).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, size := range []int{1, 2, 3, len(want), len(want) + 1} {
+			var got []string
+			batches := 0
+			err := eachBatch(ctx, db, models.KindDepartment, nil, size, func(batch []*publishedRow) {
+				batches++
+				for _, r := range batch {
+					got = append(got, r.ID)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) || batches != len(want)/size+1 {
+				t.Errorf("batches of %d: %d batches of %v, want %v", size, batches, got, want)
+			}
+		}
+	})
 }

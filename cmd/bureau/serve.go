@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -104,7 +105,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if err := cat.LoadAll(ctx); err != nil {
+	if err := withFewerCollections(func() error { return cat.LoadAll(ctx) }); err != nil {
 		return err
 	}
 	warnIfNearMemoryLimit(log)
@@ -167,6 +168,29 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadGCPercent is the collector's GOGC while the catalog loads.
+const loadGCPercent = 200
+
+// withFewerCollections runs fn, the catalog's first load, with the collector
+// running less often. What the load keeps only grows, so each collection
+// marks all of it: for 20,000 departments the collector takes 0.26-0.28 s
+// of CPU at GOGC=100, 0.10-0.13 s at 200, 0.07-0.09 s at 400
+// (BenchmarkLoadLarge, gc-cpu-ms). 400 would also raise the load's peak
+// RSS from about 250 MB to the memory limit (350 MB), which every later
+// peak includes; 200 keeps it near 300 MB. Only under a memory limit, which
+// still bounds the peak; an operator's higher GOGC (or off) is kept.
+func withFewerCollections(fn func() error) error {
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		return fn()
+	}
+	prev := debug.SetGCPercent(loadGCPercent)
+	if prev < 0 || prev > loadGCPercent {
+		debug.SetGCPercent(prev)
+	}
+	defer debug.SetGCPercent(prev)
+	return fn()
 }
 
 // prepareDatabase brings the schema up to date and loads the demo content

@@ -9,7 +9,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -36,7 +35,7 @@ type office struct {
 	descText    string // while rendering only
 	publishedAt time.Time
 	updatedAt   time.Time
-	terms       []uint32 // what search finds it by (see search.go)
+	terms       *itemTerms // what search finds it by (see search.go)
 	doc         Doc
 	item        []byte
 }
@@ -49,7 +48,7 @@ type department struct {
 	descText    string
 	publishedAt time.Time
 	updatedAt   time.Time
-	terms       []uint32
+	terms       *itemTerms
 	office      *office // its published office; nil while that is not public
 	doc         Doc
 	item        []byte
@@ -67,6 +66,13 @@ func (o *office) trim() {
 func (d *department) trim() {
 	d.c = models.DepartmentContent{OfficeID: d.c.OfficeID, CommonContent: models.CommonContent{Slug: d.c.Slug, Name: d.c.Name, Acronym: d.c.Acronym}, Position: d.c.Position}
 	d.descText = ""
+}
+
+// detach copies the decoded strings that outlive the rendering (what trim
+// keeps; slugs are also map keys): the decoder's strings share one buffer
+// with the whole revision, which would otherwise stay alive with them.
+func detach(c *models.CommonContent) {
+	c.Slug, c.Name, c.Acronym = strings.Clone(c.Slug), strings.Clone(c.Name), strings.Clone(c.Acronym)
 }
 
 // state is one immutable view of everything public.
@@ -90,9 +96,11 @@ type state struct {
 	modified    time.Time                // newest publication
 	builtAt     time.Time                // when this state was made
 
-	// The search indexes, built on the first search of this state.
+	// The search indexes, built on the first search of this state (or in
+	// the background just after it is stored).
 	dict         *termDict
-	words        []string // the dictionary as this state knows it
+	wordsOnce    sync.Once
+	words        []string // the dictionary once every item has its terms
 	officeSearch searchable[*office]
 	deptSearch   searchable[*department]
 	lists        *listCache
@@ -108,8 +116,11 @@ type Catalog struct {
 	// offices keeps the office documents people read joined (see
 	// officeCache).
 	offices *officeCache
-	dict    *termDict // guarded by mu for replacement; interning locks itself
-	gen     uint64    // guarded by mu
+	// dict interns the search words of every item of the current state
+	// (their terms are ids into it). Guarded by mu for replacement;
+	// interning locks itself.
+	dict *termDict
+	gen  uint64 // guarded by mu
 
 	inlineCompress int             // see compressLoaded; tests lower it
 	compressing    <-chan struct{} // closed once LoadAll's documents are compressed
@@ -154,7 +165,7 @@ func New(db *gorm.DB, log *slog.Logger, opts ...Option) *Catalog {
 func (c *Catalog) store(offices map[string]*office, departments map[string]*department, dirty map[string]bool, prepare func(*state)) {
 	c.gen++
 	s := buildState(offices, departments, dirty)
-	s.gen, s.dict, s.words, s.lists = c.gen, c.dict, c.dict.snapshot(), c.lists
+	s.gen, s.dict, s.lists = c.gen, c.dict, c.lists
 	if prepare != nil {
 		prepare(s) // before anyone can see s
 	}
@@ -162,8 +173,10 @@ func (c *Catalog) store(offices map[string]*office, departments map[string]*depa
 	c.lists.dropAll()
 	c.offices.dropAll()
 	// Build the search indexes off the request path, so the first search
-	// after a publication does not wait ~100 ms for them; a state that a
-	// burst of publications replaces at once is skipped.
+	// after a publication does not wait for them (~100 ms, plus ~1 s of
+	// CPU after LoadAll to extract every item's words); a state that a
+	// burst of publications replaces at once is skipped. A search that
+	// comes sooner builds them or waits for this build (sync.Once).
 	go func() {
 		time.Sleep(searchPrepareDelay)
 		if c.state.Load() == s {
@@ -181,18 +194,14 @@ const searchPrepareDelay = 50 * time.Millisecond
 func (c *Catalog) LoadAll(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A new dictionary: words of withdrawn content do not pile up.
-	dict := newTermDict()
-	offices, err := loadOffices(ctx, c.db, dict, nil)
+	offices, departments, unrendered, err := loadEverything(ctx, c.db)
 	if err != nil {
 		return err
 	}
-	departments, err := loadDepartments(ctx, c.db, dict, nil)
-	if err != nil {
-		return err
-	}
-	c.dict = dict
-	c.store(offices, departments, nil, func(s *state) {
+	// A new dictionary: words of withdrawn content do not pile up. Every
+	// item is new too, so none has terms over the old one.
+	c.dict = newTermDict()
+	c.store(offices, departments, unrendered, func(s *state) {
 		c.compressing = compressLoaded(s, c.log, c.inlineCompress)
 	})
 	// A full load makes several times the catalog's size in garbage
@@ -200,6 +209,35 @@ func (c *Catalog) LoadAll(ctx context.Context) error {
 	// or the process keeps the load's peak as its resident size.
 	debug.FreeOSMemory()
 	return nil
+}
+
+// loadEverything reads and decodes every published office and department,
+// and renders each department as soon as it is decoded (its office is
+// loaded already), so that no more than a few decoded revisions are alive
+// at once: holding all 20,000 until buildState rendered them made the
+// load's live heap twice the catalog's, and the collector's work with it.
+// It returns the ids of what is left to render: the offices.
+func loadEverything(ctx context.Context, db *gorm.DB) (map[string]*office, map[string]*department, map[string]bool, error) {
+	offices, err := loadOffices(ctx, db, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	arena := &bodyArena{}
+	departments, err := loadDepartments(ctx, db, nil, func(d *department) {
+		d.office = offices[d.c.OfficeID]
+		if d.office != nil {
+			renderDepartment(d, arena)
+		}
+		d.trim()
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	unrendered := make(map[string]bool, len(offices))
+	for id := range offices {
+		unrendered[id] = true
+	}
+	return offices, departments, unrendered, nil
 }
 
 // Refresh applies one change event (see models.ContentEvent): it reloads
@@ -228,7 +266,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		if prev := departments[id]; prev != nil {
 			touched[prev.c.OfficeID] = true
 		}
-		loaded, err := loadDepartments(ctx, c.db, c.dict, []string{id})
+		loaded, err := loadDepartments(ctx, c.db, []string{id}, nil)
 		if err != nil {
 			return err
 		}
@@ -240,7 +278,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 		return fmt.Errorf("catalog: unknown event %q", event)
 	}
 	officeIDs := slices.Collect(maps.Keys(touched))
-	loadedOffices, err := loadOffices(ctx, c.db, c.dict, nonNil(officeIDs))
+	loadedOffices, err := loadOffices(ctx, c.db, nonNil(officeIDs))
 	if err != nil {
 		return err
 	}
@@ -251,7 +289,7 @@ func (c *Catalog) Refresh(ctx context.Context, event string) error {
 			depIDs = append(depIDs, depID)
 		}
 	}
-	loadedDeps, err := loadDepartments(ctx, c.db, c.dict, nonNil(depIDs))
+	loadedDeps, err := loadDepartments(ctx, c.db, nonNil(depIDs), nil)
 	if err != nil {
 		return err
 	}
@@ -299,7 +337,8 @@ func (d *department) prevDoc() *Doc { return &d.doc }
 
 // buildState links departments to offices, renders what is dirty (all when
 // dirty is nil; dirty documents are freshly loaded, with full content) and
-// computes the orderings lists page through.
+// computes the orderings lists page through. A department that is not
+// dirty and already linked to its office is taken as it is.
 func buildState(offices map[string]*office, departments map[string]*department, dirty map[string]bool) *state {
 	s := &state{
 		offices:       offices,
@@ -340,14 +379,10 @@ func buildState(offices map[string]*office, departments map[string]*department, 
 			s.modified = d.publishedAt
 		}
 	}
-	var arena *bodyArena
-	if dirty == nil {
-		arena = &bodyArena{}
-	}
 	inParallel(len(render), func(i int) {
 		d := render[i]
 		prev := d.doc
-		renderDepartment(d, arena)
+		renderDepartment(d, nil)
 		d.doc.advance(prev, s.builtAt)
 	})
 	for id, deps := range s.deptsOfOffice {
@@ -520,7 +555,7 @@ const loadChunk = 500
 
 // eachPublished streams the published documents of kind (all when ids is
 // nil) to decode on every CPU, so the raw rows never sit in memory all at
-// once. decode must only touch its row.
+// once (a batch at most). decode must only touch its row.
 func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, decode func(r *publishedRow) error) error {
 	if ids != nil && len(ids) == 0 {
 		return nil
@@ -541,12 +576,11 @@ func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []str
 	}
 	err := func() error {
 		defer close(rows)
-		for chunk := range chunks(ids) {
-			if err := scanPublished(ctx, db, kind, chunk, rows); err != nil {
-				return err
+		return eachBatch(ctx, db, kind, ids, scanBatch, func(batch []*publishedRow) {
+			for _, r := range batch {
+				rows <- r
 			}
-		}
-		return nil
+		})
 	}()
 	wg.Wait()
 	if err != nil {
@@ -555,42 +589,64 @@ func eachPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []str
 	return firstErr
 }
 
-// chunks yields ids in pieces of loadChunk; nil (everything) once.
-func chunks(ids []string) func(yield func([]string) bool) {
-	return func(yield func([]string) bool) {
-		if ids == nil {
-			yield(nil)
-			return
-		}
-		for c := range slices.Chunk(ids, loadChunk) {
-			if !yield(c) {
-				return
+// scanBatch is how many rows one query of a full load reads. Each batch is
+// read whole before it is handed on, so the connection is free while the
+// rows are decoded and between queries: on SQLite there is one, and the
+// change-event poller (or a request) then waits for one batch, about 50
+// ms, rather than for the whole load.
+const scanBatch = 2000
+
+// eachBatch reads the published documents of kind (all when ids is nil,
+// then size at a time) in batches and passes each to handle.
+func eachBatch(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, size int, handle func([]*publishedRow)) error {
+	if ids != nil {
+		for chunk := range slices.Chunk(ids, loadChunk) {
+			batch, err := readPublished(publishedQuery(ctx, db, kind).Where("d.id IN ?", chunk))
+			if err != nil {
+				return err
 			}
+			handle(batch)
 		}
+		return nil
+	}
+	// Keyset pagination in the order of the revisions index the join
+	// walks anyway (entity_type, entity_id): no sort, no skipped rows.
+	after := ""
+	for {
+		batch, err := readPublished(publishedQuery(ctx, db, kind).Where("r.entity_id > ?", after).Order("r.entity_id").Limit(size))
+		if err != nil {
+			return err
+		}
+		handle(batch)
+		if len(batch) < size {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
 	}
 }
 
-func scanPublished(ctx context.Context, db *gorm.DB, kind models.Kind, ids []string, out chan<- *publishedRow) error {
-	q := db.WithContext(ctx).Table(kind.Plural()+" AS d").
+func publishedQuery(ctx context.Context, db *gorm.DB, kind models.Kind) *gorm.DB {
+	return db.WithContext(ctx).Table(kind.Plural()+" AS d").
 		Select("d.id, d.published_at, r.content, r.created_at").
 		Joins("JOIN revisions r ON r.entity_type = ? AND r.entity_id = d.id AND r.number = d.published_revision", kind).
 		Where("d.deleted_at IS NULL AND d.published_revision IS NOT NULL")
-	if ids != nil {
-		q = q.Where("d.id IN ?", ids)
-	}
+}
+
+func readPublished(q *gorm.DB) ([]*publishedRow, error) {
 	rows, err := q.Rows()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	var batch []*publishedRow
 	for rows.Next() {
 		r := new(publishedRow)
 		if err := rows.Scan(&r.ID, &r.PublishedAt, &r.Content, &r.CreatedAt); err != nil {
-			return err
+			return nil, err
 		}
-		out <- r
+		batch = append(batch, r)
 	}
-	return rows.Err()
+	return batch, rows.Err()
 }
 
 // loadMap decodes the published documents of kind (all when ids is nil)
@@ -611,26 +667,35 @@ func loadMap[T any](ctx context.Context, db *gorm.DB, kind models.Kind, ids []st
 	return out, err
 }
 
-func loadOffices(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*office, error) {
+// The loaders leave search terms to the search index build (itemTerms):
+// extracting them here would delay every startup by about a second.
+
+func loadOffices(ctx context.Context, db *gorm.DB, ids []string) (map[string]*office, error) {
 	return loadMap(ctx, db, models.KindOffice, ids, func(r *publishedRow) (*office, error) {
-		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Content), &o.c); err != nil {
+		o := &office{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC(), terms: new(itemTerms)}
+		if err := decodeContent(r.Content, &o.c); err != nil {
 			return nil, err
 		}
+		detach(&o.c.CommonContent)
 		o.descText = models.RichTextToPlain(o.c.DescriptionHTML)
-		o.terms = searchTerms(dict, searchFields{o.c.Name, o.c.Acronym, o.c.Slug, o.c.Summary, o.descText, o.c.Contacts})
 		return o, nil
 	})
 }
 
-func loadDepartments(ctx context.Context, db *gorm.DB, dict *termDict, ids []string) (map[string]*department, error) {
+// loadDepartments calls then, when not nil, with each department decoded,
+// on the decoding goroutine.
+func loadDepartments(ctx context.Context, db *gorm.DB, ids []string, then func(*department)) (map[string]*department, error) {
 	return loadMap(ctx, db, models.KindDepartment, ids, func(r *publishedRow) (*department, error) {
-		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Content), &d.c); err != nil {
+		d := &department{id: r.ID, publishedAt: r.PublishedAt.UTC(), updatedAt: r.CreatedAt.UTC(), terms: new(itemTerms)}
+		if err := decodeContent(r.Content, &d.c); err != nil {
 			return nil, err
 		}
+		detach(&d.c.CommonContent)
+		d.c.OfficeID = strings.Clone(d.c.OfficeID)
 		d.descText = models.RichTextToPlain(d.c.DescriptionHTML)
-		d.terms = searchTerms(dict, searchFields{d.c.Name, d.c.Acronym, d.c.Slug, d.c.Summary, d.descText, d.c.Contacts})
+		if then != nil {
+			then(d)
+		}
 		return d, nil
 	})
 }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+	"gorm.io/gorm"
 
 	"bureau/models"
 )
@@ -19,16 +21,8 @@ import (
 // bench/seed, and logs what loading cost.
 func largeCatalog(b *testing.B) *Catalog {
 	b.Helper()
-	url := os.Getenv("BENCH_DATABASE_URL")
-	if url == "" {
-		b.Skip("set BENCH_DATABASE_URL to a database made by bench/seed")
-	}
+	db := largeDB(b)
 	ctx := context.Background()
-	db, err := models.Open(ctx, url, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = models.Close(db) })
 	cat := New(db, nil)
 	start, cpu0 := time.Now(), processCPU()
 	if err := cat.LoadAll(ctx); err != nil {
@@ -36,6 +30,22 @@ func largeCatalog(b *testing.B) *Catalog {
 	}
 	b.Logf("LoadAll: %v wall, %v CPU (all threads)", time.Since(start).Round(time.Millisecond), (processCPU() - cpu0).Round(time.Millisecond))
 	return cat
+}
+
+// largeDB opens the database BENCH_DATABASE_URL names (a copy: SQLite
+// writes to the file it opens), or skips.
+func largeDB(b *testing.B) *gorm.DB {
+	b.Helper()
+	url := os.Getenv("BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("set BENCH_DATABASE_URL to a database made by bench/seed")
+	}
+	db, err := models.Open(context.Background(), url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = models.Close(db) })
+	return db
 }
 
 // BenchmarkListPages measures list pages: a cached page (the common case)
@@ -77,7 +87,7 @@ func BenchmarkSearchLarge(b *testing.B) {
 	queries := benchQueries(b, s)
 	start := time.Now()
 	var fresh searchable[*department]
-	fresh.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
+	fresh.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.searchTerms(s.dict) })
 	built := time.Since(start)
 	s.departmentList(ListQuery{Limit: 20, Q: "students"})
 	// The orderings a sorted search uses are made on first use after each
@@ -194,4 +204,72 @@ func benchQueries(b *testing.B, s *state) []string {
 	}
 	out = append(out, "s", "c", "st", "chicago", "educ", "zzz", "students career success")
 	return out
+}
+
+// BenchmarkLoadLarge measures what LoadAll does before the catalog is
+// served (reading and decoding every published document, then building
+// the state), without the background work that follows (compression, the
+// search index) and without returning memory to the system:
+//
+//	BENCH_DATABASE_URL=sqlite:/tmp/big/bureau.db go test ./models/catalog -run '^$' -bench LoadLarge -benchtime 5x
+func BenchmarkLoadLarge(b *testing.B) {
+	db := largeDB(b)
+	ctx := context.Background()
+	var decode, build, cpu, gc time.Duration
+	for b.Loop() {
+		cpu0, gc0, start := processCPU(), gcCPU(), time.Now()
+		offices, departments, unrendered, err := loadEverything(ctx, db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		decoded := time.Now()
+		buildState(offices, departments, unrendered)
+		decode += decoded.Sub(start)
+		build += time.Since(decoded)
+		cpu += processCPU() - cpu0
+		gc += gcCPU() - gc0
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(decode.Milliseconds())/n, "decode-ms")
+	b.ReportMetric(float64(build.Milliseconds())/n, "build-ms")
+	b.ReportMetric(float64(cpu.Milliseconds())/n, "cpu-ms")
+	b.ReportMetric(float64(gc.Milliseconds())/n, "gc-cpu-ms")
+}
+
+// gcCPU is the CPU time the collector has taken from the program (its
+// marking on otherwise idle CPUs is not counted: nothing waited for it).
+func gcCPU() time.Duration {
+	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/gc/mark/idle:cpu-seconds"}}
+	metrics.Read(samples)
+	return time.Duration((samples[0].Value.Float64() - samples[1].Value.Float64()) * float64(time.Second))
+}
+
+// BenchmarkDecodeLarge compares decoding a bench/seed database's
+// department revisions with encoding/json and with decodeContent:
+//
+//	BENCH_DATABASE_URL=sqlite:/tmp/big/bureau.db go test ./models/catalog -run '^$' -bench DecodeLarge
+func BenchmarkDecodeLarge(b *testing.B) {
+	db := largeDB(b)
+	var contents []string
+	if err := db.Table("revisions").Where("entity_type = ?", models.KindDepartment).Limit(2000).Pluck("content", &contents).Error; err != nil {
+		b.Fatal(err)
+	}
+	for _, dec := range []struct {
+		name   string
+		decode func(string, any) error
+	}{
+		{"encoding-json", func(s string, v any) error { return json.Unmarshal([]byte(s), v) }},
+		{"decodeContent", decodeContent},
+	} {
+		b.Run(dec.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				var c models.DepartmentContent
+				if err := dec.decode(contents[i%len(contents)], &c); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 }

@@ -121,11 +121,23 @@ func (s *state) departmentList(q ListQuery) Doc {
 // searchOffices and searchDepartments return the state's search, building
 // its index on first use; slots follow the editors' order.
 func (s *state) searchOffices() *searchable[*office] {
-	return s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.terms })
+	return s.officeSearch.build(s, func() []*office { return s.officesBy("name") }, func(o *office) []uint32 { return o.searchTerms(s.dict) })
 }
 
 func (s *state) searchDepartments() *searchable[*department] {
-	return s.deptSearch.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.terms })
+	return s.deptSearch.build(s, func() []*department { return s.departmentsBy("office") }, func(d *department) []uint32 { return d.searchTerms(s.dict) })
+}
+
+// searchWords makes sure every searchable item of s has its terms (on
+// every CPU: after a LoadAll that is every item) and returns the
+// dictionary as it then is, which both indexes share.
+func (s *state) searchWords() []string {
+	s.wordsOnce.Do(func() {
+		inParallel(len(s.visible), func(i int) { s.visible[i].searchTerms(s.dict) })
+		inParallel(len(s.allOffices), func(i int) { s.allOffices[i].searchTerms(s.dict) })
+		s.words = s.dict.snapshot()
+	})
+	return s.words
 }
 
 // pageOf indexes straight into an ordered list, so a page costs what the

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -275,23 +276,69 @@ func newTermCollector() *termCollector { return &termCollector{groups: make(map[
 // collectors are the per-goroutine scratch maps of searchTerms.
 var collectors = sync.Pool{New: func() any { return newTermCollector() }}
 
-// searchFields is what an office or a department is found by.
-type searchFields struct {
-	name, acronym, slug, summary, descText string
-	contacts                               []models.Contact
+// searchedFields is what an office or a department is found by, read
+// back from its public document.
+type searchedFields struct {
+	Name            string           `json:"name"`
+	Acronym         string           `json:"acronym"`
+	Slug            string           `json:"slug"`
+	Summary         string           `json:"summary"`
+	DescriptionText string           `json:"description_text"`
+	Contacts        []models.Contact `json:"contacts"`
 }
 
 // searchTerms extracts an item's words, each with the best group it was
 // found in, and interns them.
-func searchTerms(dict *termDict, f searchFields) []uint32 {
+func searchTerms(dict *termDict, f *searchedFields) []uint32 {
 	tc := collectors.Get().(*termCollector)
 	defer collectors.Put(tc)
 	clear(tc.groups)
-	tc.add(groupName, f.name, f.acronym, f.slug)
-	tc.add(groupSummary, f.summary)
-	tc.add(groupDescription, f.descText)
-	tc.addContacts(f.contacts)
+	tc.add(groupName, f.Name, f.Acronym, f.Slug)
+	tc.add(groupSummary, f.Summary)
+	tc.add(groupDescription, f.DescriptionText)
+	tc.addContacts(f.Contacts)
 	return tc.terms(dict)
+}
+
+// itemTerms is an item's search terms, over the dictionary of the states
+// that hold it. They are extracted when a search index is first built over
+// the item (see state.searchWords), not when it is loaded: at startup that
+// is about a second of CPU that would delay serving. They are read from
+// the rendered document, which holds every searched field, so no decoded
+// content is kept for them. A copy of the item in a later state (linked to
+// a changed office) shares them: its own fields, and so its words, are the
+// same.
+type itemTerms struct {
+	once sync.Once
+	ids  []uint32
+}
+
+func (t *itemTerms) get(dict *termDict, document func() []byte) []uint32 {
+	t.once.Do(func() {
+		var doc struct {
+			Data searchedFields `json:"data"`
+		}
+		if err := decodeJSON(document(), &doc); err != nil {
+			// The catalog encoded these bytes itself, from these fields.
+			panic(fmt.Sprintf("catalog: decode a rendered document: %v", err))
+		}
+		t.ids = searchTerms(dict, &doc.Data)
+	})
+	return t.ids
+}
+
+// searchTerms returns the office's terms. Its own fields are the first and
+// last of its document's parts: joined, they are its document with no
+// departments.
+func (o *office) searchTerms(dict *termDict) []uint32 {
+	return o.terms.get(dict, func() []byte {
+		p := o.doc.parts
+		return joinParts([][]byte{p[0], p[len(p)-1]}, len(p[0])+len(p[len(p)-1]))
+	})
+}
+
+func (d *department) searchTerms(dict *termDict) []uint32 {
+	return d.terms.get(dict, func() []byte { return d.doc.Body })
 }
 
 // termDict interns folded words to small ids, so items keep 4 bytes per

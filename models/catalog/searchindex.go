@@ -209,12 +209,13 @@ type searchable[T comparable] struct {
 
 func (sv *searchable[T]) build(s *state, editorsOrder func() []T, terms func(T) []uint32) *searchable[T] {
 	sv.once.Do(func() {
+		words := s.searchWords()
 		sv.items = editorsOrder()
 		all := make([][]uint32, len(sv.items))
 		for i, it := range sv.items {
 			all[i] = terms(it)
 		}
-		sv.ix = newSearchIndex(s.dict, s.words, all)
+		sv.ix = newSearchIndex(s.dict, words, all)
 		sv.perms = map[string][]int32{}
 	})
 	return sv

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,11 +58,11 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
-func benchGet(b *testing.B, h http.Handler, target, ifNoneMatch string) {
+func benchGet(b *testing.B, h http.Handler, target string, header ...string) {
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	req.RemoteAddr = "127.0.0.1:40000"
-	if ifNoneMatch != "" {
-		req.Header.Set("If-None-Match", ifNoneMatch)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
@@ -82,19 +83,28 @@ func etagOf(b *testing.B, h http.Handler, target string) string {
 }
 
 // BenchmarkPublicGet is the work Bureau does for one public GET, without the
-// network: routing, middleware, metrics, the log line and the write.
+// network: routing, middleware, metrics, the log line and the write. The
+// log goes through handlers.LogHandler as cmd/bureau sets it up (text in
+// development, JSON in production), written nowhere.
 func BenchmarkPublicGet(b *testing.B) {
-	text := slog.New(slog.NewTextHandler(io.Discard, nil)) // the real format, written nowhere
-	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	for _, v := range []struct {
 		name   string
 		logger *slog.Logger
-	}{{"log", text}, {"nolog", quiet}} {
+	}{
+		{"log", slog.New(handlers.NewLogHandler(io.Discard, false, slog.LevelInfo))},
+		{"json", slog.New(handlers.NewLogHandler(io.Discard, true, slog.LevelInfo))},
+		{"nolog", slog.New(handlers.NewLogHandler(io.Discard, false, slog.LevelWarn))},
+	} {
 		h := demoServer(b, v.logger)
 		etag := etagOf(b, h, "/api/v1/offices/occs")
-		b.Run("occs-200/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs", "") })
-		b.Run("occs-304/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs", etag) })
-		b.Run("departments-20/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/departments?limit=20", "") })
+		b.Run("occs-200/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs") })
+		b.Run("occs-304/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/offices/occs", "If-None-Match", etag) })
+		b.Run("departments-20/"+v.name, func(b *testing.B) { benchGet(b, h, "/api/v1/departments?limit=20") })
+		for _, accept := range []string{"gzip", "br", "gzip, deflate, br, zstd"} {
+			b.Run("occs-200-"+strings.ReplaceAll(accept, " ", "")+"/"+v.name, func(b *testing.B) {
+				benchGet(b, h, "/api/v1/offices/occs", "Accept-Encoding", accept)
+			})
+		}
 	}
 }
 
@@ -112,7 +122,7 @@ func BenchmarkBare(b *testing.B) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
 	})
-	benchGet(b, bare, "/api/v1/offices/occs", "")
+	benchGet(b, bare, "/api/v1/offices/occs")
 }
 
 // keep holds the catalog so a heap profile taken after the test sees it.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,13 +16,46 @@ import (
 // than a 406 it cannot do anything with.
 //
 // It runs on every public request, so it walks the header in place and
-// allocates nothing.
+// allocates nothing, and the values clients send most are recognised whole.
 func negotiateEncoding(acceptEncoding string, available ...string) string {
 	if len(available) == 0 || strings.TrimSpace(acceptEncoding) == "" {
 		return ""
 	}
-	const maxCodings = 4 // the server offers br and gzip
 	available = available[:min(len(available), maxCodings)]
+	if listed, ok := commonAcceptEncodings[acceptEncoding]; ok {
+		// No weights: every listed coding has q=1 and identity is not
+		// named, so the first available one listed wins.
+		for _, enc := range available {
+			if slices.ContainsFunc(listed, func(name string) bool { return strings.EqualFold(name, enc) }) {
+				return enc
+			}
+		}
+		return ""
+	}
+	return negotiateWeighted(acceptEncoding, available)
+}
+
+const maxCodings = 4 // the server offers br and gzip
+
+// commonAcceptEncodings are the Accept-Encoding values of browsers, curl,
+// Go's client and most libraries, which list codings without weights, and
+// the codings each names.
+var commonAcceptEncodings = map[string][]string{
+	"gzip":                    {"gzip"},
+	"br":                      {"br"},
+	"gzip, deflate":           {"gzip", "deflate"},
+	"deflate, gzip":           {"deflate", "gzip"},
+	"gzip, br":                {"gzip", "br"},
+	"br, gzip":                {"br", "gzip"},
+	"gzip, deflate, br":       {"gzip", "deflate", "br"},
+	"deflate, gzip, br":       {"deflate", "gzip", "br"},
+	"gzip, deflate, br, zstd": {"gzip", "deflate", "br", "zstd"},
+	"deflate, gzip, br, zstd": {"deflate", "gzip", "br", "zstd"},
+}
+
+// negotiateWeighted is negotiateEncoding for any header value: each member
+// and its q-value read in turn.
+func negotiateWeighted(acceptEncoding string, available []string) string {
 	var weight [maxCodings]float64
 	var listed [maxCodings]bool
 	star, starListed := 0.0, false

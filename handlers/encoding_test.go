@@ -78,3 +78,28 @@ func TestParseQValue(t *testing.T) {
 		}
 	}
 }
+
+// TestCommonAcceptEncodingsAgreeWithTheParse: every value recognised whole
+// gets the answer the member-by-member parse gives, whatever the answer
+// has available.
+func TestCommonAcceptEncodingsAgreeWithTheParse(t *testing.T) {
+	sets := [][]string{{"br", "gzip"}, {"gzip", "br"}, {"br"}, {"gzip"}, {"zstd", "gzip"}, {"deflate"}, {"a", "b", "c", "d", "gzip"}, {"BR"}}
+	for v := range commonAcceptEncodings {
+		for _, available := range sets {
+			want := negotiateWeighted(v, available[:min(len(available), maxCodings)])
+			if got := negotiateEncoding(v, available...); got != want {
+				t.Errorf("%q among %v: %q, the parse says %q", v, available, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkNegotiateEncoding(b *testing.B) {
+	for _, v := range []string{"gzip", "gzip, deflate, br, zstd", "br;q=1.0, gzip;q=0.8, *;q=0.1"} {
+		b.Run(v, func(b *testing.B) {
+			for b.Loop() {
+				negotiateEncoding(v, "br", "gzip")
+			}
+		})
+	}
+}

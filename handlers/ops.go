@@ -62,11 +62,10 @@ func (s *Server) StartDraining() { s.ready.draining.Store(true) }
 
 // closeWhileDraining asks clients to close their connection after this
 // answer once shutdown has begun.
-func (s *Server) closeWhileDraining(c *gin.Context) {
+func (s *Server) closeWhileDraining(h http.Header) {
 	if s.ready.draining.Load() {
-		c.Writer.Header()["Connection"] = hClose
+		h["Connection"] = hClose
 	}
-	c.Next()
 }
 
 var hClose = []string{"close"}

@@ -9,9 +9,9 @@ import (
 	"bureau/policies"
 )
 
-// Router builds the HTTP routes. Middleware order matters: the request id
-// comes first so every later log line carries it; observe wraps recoverer
-// so a panic is still counted and logged as a 500.
+// Router builds the HTTP routes. observe comes first: it assigns the
+// request id every later log line carries, and it turns a panic anywhere
+// after it into a 500 that is still counted and logged.
 //
 // Gin's mode is process-wide state, so the program sets it (cmd/bureau),
 // not this package.
@@ -32,7 +32,7 @@ func (s *Server) Router() *gin.Engine {
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+c.Request.Method))
 	})
-	r.Use(requestIDMiddleware(s.ids), s.observe(), s.recoverer(), s.closeWhileDraining, securityHeaders, s.limitBody(), s.adminPreflight)
+	r.Use(s.observe(), s.everyRequest)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.handle(s.readyz))

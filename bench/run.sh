@@ -306,6 +306,7 @@ if phase_on big; then
 	big_rss_ready=$(kb bureau VmRSS)
 	wait_compressed bureau
 	big_compressed_ms=$COMPRESSED_MS
+	big_rss_compressed=$(kb bureau VmRSS)
 	big_uris=('/api/v1/departments?limit=20' '/api/v1/departments?limit=20&offset=10000'
 		"/api/v1/departments?office=$office" '/api/v1/offices?limit=100' "/api/v1/offices/$office")
 	start_bare bare "${URL[bureau]}" "${big_uris[@]}"
@@ -324,7 +325,7 @@ if phase_on big; then
 	LIMIT=100 TOTAL=20000 compare big departments-100-random-page '/api/v1/departments?limit=100' bench/wrk/random-offset.lua bureau
 	big_hwm=$(kb bureau VmHWM)
 	big_rss=$(kb bureau VmRSS)
-	say "large: ready in ${big_ready} ms, documents compressed in the background $big_compressed_ms ms after that; RSS at ready ${big_rss_ready} kB; peak RSS (VmHWM) ${big_hwm_fixed} kB after the fixed pages, ${big_hwm_random} kB after random pages of 10 to 30, ${big_hwm} kB after random pages of 100 (RSS now ${big_rss} kB, Go heap in use $(heap_mb go_memstats_heap_inuse_bytes) MB)"
+	say "large: ready in ${big_ready} ms, documents compressed in the background $big_compressed_ms ms after that; RSS at ready ${big_rss_ready} kB, ${big_rss_compressed} kB once compressed; peak RSS (VmHWM) ${big_hwm_fixed} kB after the fixed pages, ${big_hwm_random} kB after random pages of 10 to 30, ${big_hwm} kB after random pages of 100 (RSS now ${big_rss} kB, Go heap in use $(heap_mb go_memstats_heap_inuse_bytes) MB)"
 	stop_server bureau
 	stop_server bare
 fi

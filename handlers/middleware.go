@@ -41,7 +41,10 @@ func newRequestIDs() *requestIDs {
 }
 
 // next returns a fresh id as a header value of length and capacity 1, so
-// that appending to it never writes into its neighbour's.
+// that appending to it never writes into its neighbour's. A mutex where a
+// counter alone used one atomic add: it is uncontended for 63 requests in
+// 64 and costs about 20 ns, against two allocations (and their share of
+// the collector's work) saved on every request.
 func (r *requestIDs) next() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -185,10 +185,14 @@ func withFewerCollections(fn func() error) error {
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
 		return fn()
 	}
-	prev := debug.SetGCPercent(loadGCPercent)
-	if prev < 0 || prev > loadGCPercent {
-		debug.SetGCPercent(prev)
+	// Reading GOGC means setting it: read with a value that changes
+	// nothing (the current one) before deciding.
+	prev := debug.SetGCPercent(-1)
+	debug.SetGCPercent(prev)
+	if prev < 0 || prev >= loadGCPercent {
+		return fn()
 	}
+	debug.SetGCPercent(loadGCPercent)
 	defer debug.SetGCPercent(prev)
 	return fn()
 }

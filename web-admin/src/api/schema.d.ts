@@ -1042,7 +1042,7 @@ export interface components {
             data: components["schemas"]["Department"][];
             meta: components["schemas"]["ListMeta"];
         };
-        /** @description JSON merge: fields present are set; contacts replaces the list; office_id moves the department. */
+        /** @description JSON merge: fields present are set; contacts replaces the list; office_id moves the department. null clears a member (RFC 7396); on name, slug or office_id, which every department needs, it is a 400. */
         DepartmentUpdate: {
             /**
              * Format: uuid
@@ -1051,17 +1051,17 @@ export interface components {
             office_id?: string;
             slug?: components["schemas"]["Slug"];
             name?: string;
-            acronym?: string;
-            summary?: string;
+            acronym?: string | null;
+            summary?: string | null;
             /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
-            description_html?: string;
+            description_html?: string | null;
             /** @description Absolute http(s) URL, or empty. Stored normalized: lower-case scheme and host, characters a URL may not hold literally percent-encoded (a quote becomes %22). */
-            learn_more_url?: string | unknown | unknown;
-            position?: number;
+            learn_more_url?: ((string | unknown | unknown) | null) | unknown | unknown;
+            position?: number | null;
             /** @description Replaces the whole list. */
-            contacts?: components["schemas"]["ContactInput"][];
+            contacts?: components["schemas"]["ContactInput"][] | null;
             /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
-            message?: string;
+            message?: string | null;
         };
         Diff: {
             from: number | null;
@@ -1146,7 +1146,7 @@ export interface components {
             offset: number;
         };
         LoginRequest: {
-            /** Format: email */
+            /** @description The account's email, compared after normalisation (trimmed, case-folded, Unicode NFKC), so any string is accepted: one that names no account fails like a wrong password. */
             email: string;
             password: string;
         };
@@ -1250,18 +1250,18 @@ export interface components {
              */
             updated_at: string;
         };
-        /** @description JSON merge: fields present are set; contacts replaces the list. */
+        /** @description JSON merge: fields present are set; contacts replaces the list. null clears a member (RFC 7396); on name or slug, which every office needs, it is a 400. */
         OfficeUpdate: {
             slug?: components["schemas"]["Slug"];
             name?: string;
-            acronym?: string;
-            summary?: string;
+            acronym?: string | null;
+            summary?: string | null;
             /** @description Rich text; sanitized on save: other tags are dropped, unclosed elements are closed. Nesting deeper than 32 elements is a 400. */
-            description_html?: string;
+            description_html?: string | null;
             /** @description Replaces the whole list. */
-            contacts?: components["schemas"]["ContactInput"][];
+            contacts?: components["schemas"]["ContactInput"][] | null;
             /** @description Optional: why, in plain text, for the history. Kept on the new revision (trimmed), not in the document; at most 500 characters. */
-            message?: string;
+            message?: string | null;
         };
         /** @description This document. */
         OpenAPIDocument: {
@@ -1690,7 +1690,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many failed sign-in attempts from this client address, or from it on this account (see the sign-in limits in the README). The attempt was not counted; try again after Retry-After seconds. */
+        /** @description Too many failed sign-in attempts from this client address, or from it on this account (see the sign-in limits in the README): Retry-After is the rest of the window. Or the limit is full only of attempts still in flight (parallel sign-ins): Retry-After is then at most 2 seconds. The attempt was not counted; try again after Retry-After seconds. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -1739,6 +1739,23 @@ export interface components {
                  *       "title": "Service Unavailable",
                  *       "status": 503,
                  *       "detail": "the database is not available right now; try again shortly"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request body is larger than 1 MiB. */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:bureau:problem:too-large",
+                 *       "title": "Request Entity Too Large",
+                 *       "status": 413,
+                 *       "detail": "the request body is larger than 1048576 bytes"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -2495,6 +2512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["SignInBusy"];
